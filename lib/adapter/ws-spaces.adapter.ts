@@ -1,0 +1,139 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { WsConfigError } from '../errors/ws-config.error.js';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WsMetrics } from '../metrics/ws-metrics.js';
+import { Dispatcher } from '../pipeline/dispatcher.js';
+import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
+import { WsCloseCode } from '../protocol/ws-code.js';
+import { SessionRegistry } from '../session/session.registry.js';
+import { WsSession } from '../session/ws-session.js';
+import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { abortHandshake } from './abort-handshake.js';
+import { requestFacts, splitUrl } from './request-facts.js';
+import { WsTransport } from './ws-transport.js';
+
+/** How long shutdown waits for clients to answer the 1001 close before cutting them off. */
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * The only place that touches `ws`. Attaches to the HTTP server's `upgrade` event (or a port of its own),
+ * maps paths to spaces, and wires each socket to a session, the dispatcher and the lifecycle.
+ */
+@Injectable()
+export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('WsModule');
+  private readonly spaceByPath = new Map<string, string>();
+  private readonly sockets = new Set<WebSocket>();
+  private wss: WebSocketServer | undefined;
+  private server: Server | undefined;
+  private ownsServer = false;
+  private closing = false;
+
+  constructor(
+    @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
+    private readonly httpAdapterHost: HttpAdapterHost,
+    private readonly sessions: SessionRegistry,
+    private readonly dispatcher: Dispatcher,
+    private readonly lifecycle: SessionLifecycle,
+    private readonly metrics: WsMetrics,
+  ) {
+    for (const [space, path] of Object.entries(options.spaces)) this.spaceByPath.set(path, space);
+  }
+
+  /** The port WebSocket clients connect to, once listening. */
+  get port(): number | undefined {
+    const address = this.server?.address();
+    return address && typeof address === 'object' ? address.port : undefined;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { options } = this;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      // ws' own default is 100 MiB; ours is the module's bound, and it applies after inflation too.
+      maxPayload: options.maxMessageSize,
+      perMessageDeflate: options.compression ? { zlibDeflateOptions: { level: options.compressLevel } } : false,
+    });
+    this.server = await this.resolveServer();
+    this.server.on('upgrade', this.onUpgrade);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    this.server?.off('upgrade', this.onUpgrade);
+    await Promise.all([...this.sockets].map((socket) => closeGracefully(socket, WsCloseCode.GOING_AWAY)));
+    await this.lifecycle.settled();
+    this.wss?.close();
+    if (this.ownsServer && this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private async resolveServer(): Promise<Server> {
+    if (this.options.port !== undefined) {
+      const server = createServer((_req, res) => res.writeHead(404).end());
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.options.port, () => resolve());
+      });
+      this.ownsServer = true;
+      return server;
+    }
+    const server = this.httpAdapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server) {
+      throw new WsConfigError('WsModule found no HTTP server to attach to. Create the app with NestFactory.create(), or set the "port" option.');
+    }
+    return server;
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const { path, search } = splitUrl(req.url);
+    const space = this.spaceByPath.get(path);
+    if (space === undefined) {
+      // Another upgrade listener (a library of the app's) may own this path; refuse only when we are alone.
+      if (this.server!.listenerCount('upgrade') === 1) abortHandshake(socket, 404);
+      return;
+    }
+    if (this.closing) return abortHandshake(socket, 503);
+    socket.on('error', () => socket.destroy());
+    this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search));
+  };
+
+  private accept(ws: WebSocket, req: IncomingMessage, space: string, path: string, search: string): void {
+    const facts = requestFacts(req, path, search, this.options.keepHeaders);
+    const session = new WsSession(this.sessions.ids.next(), space, facts, new WsTransport(ws));
+    this.sockets.add(ws);
+    // Without an error listener a single bad frame (unmasked, reserved opcode, oversize) would throw from the
+    // socket and take the process down. ws has already chosen the close code; we only count it.
+    ws.on('error', () => this.metrics.count(space, 'receiveFailures'));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.dispatcher.handle(session, data, isBinary).catch((err) => this.logger.error(err));
+    });
+    ws.on('close', () => {
+      this.sockets.delete(ws);
+      void this.lifecycle.close(session);
+    });
+    this.lifecycle.open(session);
+  }
+}
+
+function closeGracefully(socket: WebSocket, code: number): Promise<void> {
+  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.close(code, 'server shutting down');
+  });
+}

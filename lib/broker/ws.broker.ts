@@ -1,0 +1,205 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { WsContext } from '../context/ws-context.js';
+import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WsMetrics } from '../metrics/ws-metrics.js';
+import { runSendHooks } from '../pipeline/hook-runner.js';
+import type { WsCodec } from '../protocol/codec.interface.js';
+import { createCodec } from '../protocol/create-codec.js';
+import { unixSeconds } from '../protocol/outbound-envelope.js';
+import type { HookEntry } from '../registry/registry-entries.js';
+import { WsRegistry } from '../registry/ws.registry.js';
+import { SessionRegistry } from '../session/session.registry.js';
+import type { SpaceIndex } from '../session/space-index.js';
+import type { WsSession } from '../session/ws-session.js';
+import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { emptyDelivery } from './delivery.js';
+
+const SESSION_CLOSED = 'session closed';
+
+/**
+ * Sends to sessions and manages their users and groups; injectable anywhere. Targets default to the default
+ * space; `options.space` names another. A push by session id finds the session in whatever space it is.
+ * @publicApi
+ */
+@Injectable()
+export class WsBroker {
+  private readonly logger = new Logger('WsBroker');
+  /** @internal */
+  readonly codec: WsCodec;
+  private readonly binary: boolean;
+
+  constructor(
+    @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
+    private readonly sessionRegistry: SessionRegistry,
+    private readonly registry: WsRegistry,
+    private readonly metrics: WsMetrics,
+  ) {
+    this.codec = createCodec(options.codec);
+    this.binary = options.format === 'binary';
+  }
+
+  /** This node's id, the prefix of its session ids. */
+  get nodeId(): string {
+    return this.sessionRegistry.ids.nodeId;
+  }
+
+  // The sends are async so that anything thrown while encoding (a circular or BigInt payload) becomes a
+  // rejected promise for the caller, never a throw out of an event listener.
+
+  async push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    const session = this.sessionRegistry.get(sid);
+    if (!session || (options?.space !== undefined && options.space !== session.space)) return emptyDelivery();
+    return this.deliver([session], session.space, name, data, options);
+  }
+
+  async pushUser(uid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.send(options, (index) => index.users.get(uid), name, data);
+  }
+
+  async broadcast(name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.send(options, (index) => index.sessions.values(), name, data);
+  }
+
+  async groupcast(gid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.send(options, (index) => index.groups.get(gid), name, data);
+  }
+
+  /** @internal Sends to one session with the request id of the message being handled. */
+  async reply(session: WsSession, name: string, data: unknown, options: WsSendOptions | undefined, id: string | number | undefined): Promise<Delivery> {
+    return this.deliver([session], session.space, name, data, options, id);
+  }
+
+  /** Binds a session to a user id, or unbinds it with `undefined`. False when the session is not on this node. */
+  bindUser(sid: string, uid: string | undefined): boolean {
+    const session = this.sessionRegistry.get(sid);
+    if (!session || session.closed) return false;
+    this.sessionRegistry.find(session.space)!.bindUser(session, uid);
+    return true;
+  }
+
+  join(sid: string, gid: string): boolean {
+    const session = this.sessionRegistry.get(sid);
+    if (!session || session.closed) return false;
+    this.sessionRegistry.find(session.space)!.join(session, gid);
+    return true;
+  }
+
+  leave(sid: string, gid: string): boolean {
+    const session = this.sessionRegistry.get(sid);
+    return !!session && this.sessionRegistry.find(session.space)!.leave(session, gid);
+  }
+
+  /** Leaves every group; returns how many were left. */
+  leaveAll(sid: string): number {
+    const session = this.sessionRegistry.get(sid);
+    if (!session) return 0;
+    const index = this.sessionRegistry.find(session.space)!;
+    let left = 0;
+    for (const gid of [...session.groups]) if (index.leave(session, gid)) left++;
+    return left;
+  }
+
+  groups(sid: string): string[] {
+    return [...(this.sessionRegistry.get(sid)?.groups ?? [])];
+  }
+
+  inGroup(sid: string, gid: string): boolean {
+    return this.sessionRegistry.get(sid)?.groups.has(gid) ?? false;
+  }
+
+  /** This node's sessions, in one space or in all. Node-local by design. */
+  sessions(space?: string): WsSession[] {
+    if (space === undefined) return [...this.sessionRegistry.values()];
+    return [...this.index(space).sessions.values()];
+  }
+
+  session(sid: string): WsSession | undefined {
+    return this.sessionRegistry.get(sid);
+  }
+
+  /** A user's sessions on this node, in one space or in all. */
+  sessionsByUser(uid: string, space?: string): WsSession[] {
+    const spaces = space === undefined ? this.registry.spaceNames : [space];
+    return spaces.flatMap((name) => [...(this.index(name).users.get(uid) ?? [])]);
+  }
+
+  /** Closes a session (default code 1000); false when it is not on this node. */
+  close(sid: string, code = 1000, reason?: string): boolean {
+    const session = this.sessionRegistry.get(sid);
+    if (!session) return false;
+    session.transport.close(code, reason);
+    return true;
+  }
+
+  private send(
+    options: WsSendOptions | undefined,
+    targets: (index: SpaceIndex) => Iterable<WsSession> | undefined,
+    name: string,
+    data: unknown,
+  ): Delivery {
+    const space = options?.space ?? DEFAULT_SPACE;
+    const sessions = targets(this.index(space));
+    return sessions ? this.deliver(sessions, space, name, data, options) : emptyDelivery();
+  }
+
+  /**
+   * Encodes the envelope once and writes the same bytes to every target. Send hooks run per recipient, and only
+   * when the space has any, so a broadcast without hooks allocates nothing per session.
+   */
+  private deliver(
+    targets: Iterable<WsSession>,
+    space: string,
+    name: string,
+    data: unknown,
+    options: WsSendOptions | undefined,
+    id?: string | number,
+  ): Delivery {
+    const bytes = this.codec.encode({
+      code: options?.code ?? 0,
+      name,
+      data,
+      text: options?.text ?? '',
+      time: unixSeconds(),
+      id,
+    });
+    const hooks = this.registry.table(space).hooks.send;
+    const delivery = emptyDelivery();
+    for (const session of targets) {
+      delivery.hit++;
+      const error = this.write(session, bytes, hooks, name, data);
+      if (error === undefined) delivery.success++;
+      else {
+        delivery.failed++;
+        delivery.firstError ??= error;
+      }
+    }
+    return delivery;
+  }
+
+  private write(session: WsSession, bytes: Buffer, hooks: HookEntry[], name: string, data: unknown): Error | undefined {
+    if (session.closed || !session.transport.isOpen) {
+      this.metrics.count(session.space, 'sendFailures');
+      return new Error(SESSION_CLOSED);
+    }
+    let out: Buffer | string | undefined = bytes;
+    if (hooks.length > 0) {
+      const ctx = new WsContext(this, session, name, data);
+      ctx.output = bytes;
+      runSendHooks(hooks, ctx, this.logger, () => this.metrics.count(session.space, 'handlerErrors'));
+      out = ctx.output;
+      if (out === undefined || out === null) return undefined; // a hook may swallow a frame on purpose
+    }
+    const frame = typeof out === 'string' ? Buffer.from(out) : out;
+    session.transport.send(frame, this.binary);
+    this.metrics.count(session.space, 'messagesOut');
+    this.metrics.count(session.space, 'bytesOut', frame.length);
+    return undefined;
+  }
+
+  private index(space: string): SpaceIndex {
+    const index = this.sessionRegistry.find(space);
+    if (!index) throw new Error(`unknown space "${space}"; configured: ${this.registry.spaceNames.join(', ')}`);
+    return index;
+  }
+}

@@ -1,0 +1,117 @@
+import type { WsBroker } from '../broker/ws.broker.js';
+import { WsDeniedError, WsFailError, WsInternalError, WsInvalidError } from '../errors/ws-reply.error.js';
+import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
+import type { WsSession } from '../session/ws-session.js';
+
+/**
+ * What a handler, filter or hook works with: the session, the message, and the sending API of `WsBroker`
+ * with the session's space as the default target. Sends never cross into another space unless `options.space`
+ * names it.
+ * @publicApi
+ */
+export class WsContext<A = any> {
+  /** True once a reply was sent while handling this message; a handler's return value is then not replied. */
+  replied = false;
+  /** In a send hook: the bytes about to be written. Replace them to change what goes out. */
+  output: Buffer | string | undefined = undefined;
+
+  constructor(
+    private readonly broker: WsBroker,
+    readonly session: WsSession,
+    /** The message name (in a send hook: the outbound name; in open/close hooks: ''). */
+    readonly name: string,
+    /** The arguments (in a send hook: the outbound data). */
+    readonly args: A,
+    /** The request id, echoed on every reply. */
+    readonly id?: string | number,
+    /** In receive hooks and handlers: the raw inbound frame. */
+    readonly input?: Buffer,
+  ) {}
+
+  get space(): string {
+    return this.session.space;
+  }
+
+  get user(): string | undefined {
+    return this.session.user;
+  }
+
+  get locals(): Record<string, unknown> {
+    return this.session.locals;
+  }
+
+  /** Sends `name` to this session, with this message's `id`. */
+  reply(name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    this.replied = true;
+    return this.broker.reply(this.session, name, data, options, this.id);
+  }
+
+  push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.push(sid, name, data, this.scoped(options));
+  }
+
+  pushUser(uid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.pushUser(uid, name, data, this.scoped(options));
+  }
+
+  broadcast(name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.broadcast(name, data, this.scoped(options));
+  }
+
+  groupcast(gid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.groupcast(gid, name, data, this.scoped(options));
+  }
+
+  /** Binds this session to a user (`undefined` unbinds). */
+  bindUser(uid: string | undefined): void {
+    this.broker.bindUser(this.session.id, uid);
+  }
+
+  join(gid: string): void {
+    this.broker.join(this.session.id, gid);
+  }
+
+  leave(gid: string): boolean {
+    return this.broker.leave(this.session.id, gid);
+  }
+
+  leaveAll(): number {
+    return this.broker.leaveAll(this.session.id);
+  }
+
+  groups(): string[] {
+    return [...this.session.groups];
+  }
+
+  inGroup(gid: string): boolean {
+    return this.session.groups.has(gid);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.broker.close(this.session.id, code, reason);
+  }
+
+  /** Ends the message with 403, through the space's `denied` handler. */
+  deny(text?: string, data?: unknown): never {
+    throw new WsDeniedError(text, data);
+  }
+
+  /** Ends the message with 400, through the space's `invalid` handler. */
+  invalid(text?: string, data?: unknown): never {
+    throw new WsInvalidError(text, data);
+  }
+
+  /** Ends the message with code 1 and a text for the client, through the space's `error` handler. */
+  fail(text?: string, data?: unknown): never {
+    throw new WsFailError(text, data);
+  }
+
+  /** Ends the message with 500, through the space's `error` handler; `cause` is logged, never sent. */
+  error(cause?: unknown): never {
+    throw new WsInternalError(cause);
+  }
+
+  private scoped(options: WsSendOptions | undefined): WsSendOptions {
+    return options?.space ? options : { ...options, space: this.session.space };
+  }
+}

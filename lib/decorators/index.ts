@@ -1,0 +1,6 @@
+export * from './ws-space.decorator.js';
+export * from './ws-message.decorator.js';
+export * from './ws-command.decorator.js';
+export * from './ws-filter.decorator.js';
+export * from './ws-hook.decorator.js';
+export * from './ws-handler.decorator.js';

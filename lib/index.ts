@@ -1,0 +1,34 @@
+// Module
+export { WsModule } from './ws.module.js';
+export { WS_MODULE_OPTIONS } from './ws.module-definition.js';
+export { DEFAULT_SPACE } from './ws.constants.js';
+
+// Decorators
+export { WsSpace, WsMessage, WsCommand, WsFilter, WsHook, WsHandler } from './decorators/index.js';
+
+// Sending and context
+export { WsBroker } from './broker/ws.broker.js';
+export { WsContext } from './context/ws-context.js';
+export { WsSession } from './session/ws-session.js';
+export type { WsRequestFacts } from './session/ws-session.js';
+export { WsMetrics } from './metrics/ws-metrics.js';
+export { SpaceCounters as WsSpaceCounters } from './metrics/space-counters.js';
+
+// Protocol
+export { WsCode, WsCloseCode } from './protocol/ws-code.js';
+export type { WsCodec } from './protocol/codec.interface.js';
+export type { OutboundEnvelope as WsOutboundEnvelope } from './protocol/outbound-envelope.js';
+
+// Errors
+export { WsConfigError } from './errors/ws-config.error.js';
+export {
+  WsReplyError,
+  WsDeniedError,
+  WsInvalidError,
+  WsNotFoundError,
+  WsFailError,
+  WsInternalError,
+} from './errors/ws-reply.error.js';
+
+// Types
+export type * from './interfaces/index.js';

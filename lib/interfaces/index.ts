@@ -1,0 +1,3 @@
+export * from './ws-module-options.interface.js';
+export * from './ws-message-options.interface.js';
+export * from './delivery.interface.js';

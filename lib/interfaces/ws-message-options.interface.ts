@@ -1,0 +1,35 @@
+import type { Type } from '@nestjs/common';
+import type { WsPriority, WsQueuePolicy } from './ws-module-options.interface.js';
+
+/** Options of `@WsMessage(name, options)`. @publicApi */
+export interface WsMessageOptions {
+  /** The space this handler belongs to; defaults to the class's `@WsSpace`, else the default space. */
+  space?: string;
+  /** Human description, shown in the protocol export. */
+  desc?: string;
+  /** Arguments class (class-validator). */
+  args?: Type<unknown>;
+  /** With an args class: `false` rejects a message without arguments (400). @default true */
+  nullable?: boolean;
+  /** Name a returned value is replied under. @default the message's own name */
+  reply?: string;
+}
+
+/** Options of `@WsCommand(name, options)`. @publicApi */
+export interface WsCommandOptions {
+  space?: string;
+  desc?: string;
+  args?: Type<unknown>;
+  /** Send lane of this command. @default 'normal' */
+  priority?: WsPriority;
+  /** What a full lane does with this command; defaults by lane (high: block, normal: module's, low: drop). */
+  queuePolicy?: WsQueuePolicy;
+}
+
+/** Options of `@WsFilter(options)`, `@WsHook(kind, options)` and `@WsHandler(kind, options)`. @publicApi */
+export interface WsSpaceScopedOptions {
+  space?: string;
+}
+
+export type WsHookKind = 'open' | 'close' | 'receive' | 'send';
+export type WsHandlerKind = 'error' | 'invalid' | 'denied';

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { WsConfigError } from '../errors/ws-config.error.js';
+import type { WsModuleOptions, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { parseDuration } from '../utils/duration.util.js';
+import { DEFAULT_SPACE } from '../ws.constants.js';
+import { INVALID_OPTION } from '../ws.messages.js';
+import { WS_OPTION_DEFAULTS as D } from './ws-options.defaults.js';
+
+const KNOWN_OPTIONS = new Set<string>([
+  'path', 'spaces', 'port', 'keepHeaders', 'nodeId', 'format', 'codec', 'pingInterval', 'readTimeout', 'writeTimeout',
+  'maxMessageSize', 'queueSize', 'queuePolicy', 'compression', 'compressLevel', 'observeInterval',
+  'observeLog', 'observeTrace',
+]);
+const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const NODE_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * Validates the user's options and fills in the defaults. Every problem is a `WsConfigError` that names the
+ * option, so a typo fails the bootstrap instead of silently running with a default.
+ */
+export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
+  if (input === null || typeof input !== 'object') throw fail('options', 'must be an object', input);
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_OPTIONS.has(key)) throw fail(key, 'is not a known option', (input as Record<string, unknown>)[key]);
+  }
+
+  const path = input.path ?? D.path;
+  checkPath('path', path);
+  const spaces: Record<string, string> = { [DEFAULT_SPACE]: path };
+  const seenPaths = new Map<string, string>([[path, DEFAULT_SPACE]]);
+  if (input.spaces !== undefined) {
+    if (input.spaces === null || typeof input.spaces !== 'object' || Array.isArray(input.spaces)) {
+      throw fail('spaces', 'must map space names to paths', input.spaces);
+    }
+    for (const [name, spacePath] of Object.entries(input.spaces)) {
+      if (!SPACE_NAME.test(name)) throw fail(`spaces.${name}`, 'space names use letters, digits, "_", "." and "-"', name);
+      if (name === DEFAULT_SPACE) throw fail(`spaces.${name}`, `"${DEFAULT_SPACE}" is set with "path"`, spacePath);
+      checkPath(`spaces.${name}`, spacePath);
+      const taken = seenPaths.get(spacePath);
+      if (taken) throw fail(`spaces.${name}`, `path is already used by space "${taken}"`, spacePath);
+      seenPaths.set(spacePath, name);
+      spaces[name] = spacePath;
+    }
+  }
+
+  const codec = input.codec ?? D.codec;
+  if (codec !== 'json' && codec !== 'msgpack') throw fail('codec', 'must be "json" or "msgpack"', codec);
+  const format = input.format ?? (codec === 'msgpack' ? 'binary' : 'text');
+  if (format !== 'text' && format !== 'binary') throw fail('format', 'must be "text" or "binary"', format);
+  if (codec === 'msgpack' && format === 'text') throw fail('format', 'msgpack needs "binary" frames', format);
+
+  const queuePolicy = input.queuePolicy ?? D.queuePolicy;
+  if (!['block', 'close', 'drop'].includes(queuePolicy)) {
+    throw fail('queuePolicy', 'must be "block", "close" or "drop"', queuePolicy);
+  }
+
+  const nodeId = input.nodeId ?? randomBytes(6).toString('base64url');
+  if (typeof nodeId !== 'string' || !NODE_ID.test(nodeId)) {
+    throw fail('nodeId', 'must be 1-32 letters, digits, "_" or "-"', nodeId);
+  }
+  if (input.port !== undefined && !(Number.isInteger(input.port) && input.port >= 0 && input.port < 65536)) {
+    throw fail('port', 'must be an integer port number', input.port);
+  }
+
+  const keepHeaders = input.keepHeaders ?? [...D.keepHeaders];
+  if (!Array.isArray(keepHeaders) || keepHeaders.some((h) => typeof h !== 'string')) {
+    throw fail('keepHeaders', 'must be a list of header names', keepHeaders);
+  }
+
+  const pingInterval = duration('pingInterval', input.pingInterval ?? D.pingInterval, true);
+  const readTimeout = duration('readTimeout', input.readTimeout ?? D.readTimeout, true);
+  if (readTimeout <= pingInterval) {
+    throw fail('readTimeout', `must be longer than pingInterval (${pingInterval} ms)`, input.readTimeout ?? D.readTimeout);
+  }
+
+  return {
+    path,
+    spaces,
+    port: input.port,
+    keepHeaders: keepHeaders.map((h) => h.toLowerCase()),
+    nodeId,
+    format,
+    codec,
+    pingInterval,
+    readTimeout,
+    writeTimeout: duration('writeTimeout', input.writeTimeout ?? D.writeTimeout, true),
+    maxMessageSize: integer('maxMessageSize', input.maxMessageSize ?? D.maxMessageSize, 64),
+    queueSize: integer('queueSize', input.queueSize ?? D.queueSize, 1),
+    queuePolicy,
+    compression: flag('compression', input.compression ?? D.compression),
+    compressLevel: integer('compressLevel', input.compressLevel ?? D.compressLevel, 0, 9),
+    observeInterval: duration('observeInterval', input.observeInterval ?? D.observeInterval, false),
+    observeLog: flag('observeLog', input.observeLog ?? D.observeLog),
+    observeTrace: flag('observeTrace', input.observeTrace ?? D.observeTrace),
+  };
+}
+
+function fail(option: string, problem: string, value: unknown): WsConfigError {
+  return new WsConfigError(INVALID_OPTION(option, problem, value));
+}
+
+function checkPath(option: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || !value.startsWith('/') || /[?#\s]/.test(value)) {
+    throw fail(option, 'must be a path starting with "/", without query or spaces', value);
+  }
+}
+
+function duration(option: string, value: unknown, positive: boolean): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw fail(option, 'must be milliseconds or a string like "30s", "500ms", "5m"', value);
+  if (positive && ms <= 0) throw fail(option, 'must be greater than zero', value);
+  return ms;
+}
+
+function integer(option: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw fail(option, `must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`, value);
+  }
+  return value;
+}
+
+function flag(option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw fail(option, 'must be true or false', value);
+  return value;
+}

@@ -1,0 +1,33 @@
+import type { Logger } from '@nestjs/common';
+import type { HookEntry } from '../registry/registry-entries.js';
+
+/**
+ * Runs lifecycle hooks in order, awaiting each. A hook that throws is logged and reported through `onError`
+ * and the next one still runs: one bad hook must not keep a session from opening or closing.
+ */
+export async function runHooks(hooks: HookEntry[], ctx: unknown, logger: Logger, onError: () => void): Promise<void> {
+  for (const hook of hooks) {
+    try {
+      await hook.call(ctx);
+    } catch (err) {
+      onError();
+      logger.error(`${hook.kind} hook ${hook.owner} threw: ${describeError(err)}`, (err as Error)?.stack);
+    }
+  }
+}
+
+/** Send hooks run synchronously, so a frame's bytes are settled before the next send can overtake it. */
+export function runSendHooks(hooks: HookEntry[], ctx: unknown, logger: Logger, onError: () => void): void {
+  for (const hook of hooks) {
+    try {
+      hook.call(ctx);
+    } catch (err) {
+      onError();
+      logger.error(`send hook ${hook.owner} threw: ${describeError(err)}`, (err as Error)?.stack);
+    }
+  }
+}
+
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { WsCommandMetadata } from '../decorators/ws-command.decorator.js';
+import type { WsHandlerMetadata } from '../decorators/ws-handler.decorator.js';
+import type { WsHookMetadata } from '../decorators/ws-hook.decorator.js';
+import type { WsMessageMetadata } from '../decorators/ws-message.decorator.js';
+import type { WsSpaceScopedOptions } from '../interfaces/ws-message-options.interface.js';
+import {
+  WS_COMMAND_METADATA,
+  WS_FILTER_METADATA,
+  WS_HANDLER_METADATA,
+  WS_HOOK_METADATA,
+  WS_MESSAGE_METADATA,
+  WS_SPACE_METADATA,
+} from '../ws.constants.js';
+
+/** Typed reads of the decorators' metadata, so the explorer never sees a metadata key. */
+@Injectable()
+export class WsMetadataAccessor {
+  constructor(private readonly reflector: Reflector) {}
+
+  space(target: Function): string | undefined {
+    return this.reflector.get(WS_SPACE_METADATA, target);
+  }
+
+  commands(target: Function): WsCommandMetadata[] {
+    return this.reflector.get(WS_COMMAND_METADATA, target) ?? [];
+  }
+
+  messages(method: Function): WsMessageMetadata[] {
+    return this.reflector.get(WS_MESSAGE_METADATA, method) ?? [];
+  }
+
+  filter(method: Function): WsSpaceScopedOptions | undefined {
+    return this.reflector.get(WS_FILTER_METADATA, method);
+  }
+
+  hooks(method: Function): WsHookMetadata[] {
+    return this.reflector.get(WS_HOOK_METADATA, method) ?? [];
+  }
+
+  handlers(method: Function): WsHandlerMetadata[] {
+    return this.reflector.get(WS_HANDLER_METADATA, method) ?? [];
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * What a session needs from its socket. `session/` never imports `ws`: the adapter supplies this,
+ * which keeps sessions, queues and the broker testable and transport-neutral.
+ */
+export interface SessionTransport {
+  readonly isOpen: boolean;
+  /** Bytes handed to the socket but not yet on the wire. */
+  readonly bufferedAmount: number;
+  send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void): void;
+  close(code: number, reason?: string): void;
+  terminate(): void;
+}

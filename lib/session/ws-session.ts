@@ -1,0 +1,43 @@
+import type { SessionTransport } from './session-transport.interface.js';
+
+/** Facts of the HTTP upgrade request a session keeps. */
+export interface WsRequestFacts {
+  path: string;
+  query: Record<string, string>;
+  /** Only the headers the `keepHeaders` option allows, lower-cased. */
+  headers: Record<string, string>;
+  remoteAddress: string | undefined;
+}
+
+/**
+ * One connection. Read its facts freely; change its user and groups through `WsContext`/`WsBroker`
+ * so the space's indexes stay right. `locals` is yours.
+ * @publicApi
+ */
+export class WsSession {
+  /** Unique across nodes; the part before the last "." names the node that holds it. */
+  readonly id: string;
+  readonly space: string;
+  readonly request: WsRequestFacts;
+  readonly connectedAt = Date.now();
+  /** Application state for this connection. */
+  readonly locals: Record<string, unknown> = {};
+  /** The bound user, or `undefined`. */
+  user: string | undefined = undefined;
+  /** Groups this session is in, in this space. */
+  readonly groups = new Set<string>();
+  /** True from the moment the socket closed (or started closing on our side). */
+  closed = false;
+
+  /** @internal Resolves when the open hooks have run; inbound messages wait for it. */
+  opening: Promise<void> | undefined;
+  /** @internal */
+  readonly transport: SessionTransport;
+
+  constructor(id: string, space: string, request: WsRequestFacts, transport: SessionTransport) {
+    this.id = id;
+    this.space = space;
+    this.request = request;
+    this.transport = transport;
+  }
+}

@@ -1,0 +1,12 @@
+/** The space every session belongs to unless its upgrade path names another. */
+export const DEFAULT_SPACE = 'default';
+
+export const WS_SPACE_METADATA = 'ws-spaces:space';
+export const WS_MESSAGE_METADATA = 'ws-spaces:message';
+export const WS_COMMAND_METADATA = 'ws-spaces:command';
+export const WS_FILTER_METADATA = 'ws-spaces:filter';
+export const WS_HOOK_METADATA = 'ws-spaces:hook';
+export const WS_HANDLER_METADATA = 'ws-spaces:handler';
+
+/** The validated, defaulted options every internal provider reads. */
+export const WS_RESOLVED_OPTIONS = Symbol('WS_RESOLVED_OPTIONS');

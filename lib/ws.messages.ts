@@ -1,0 +1,24 @@
+// Message factories: every bootstrap error names the culprit and, where it can, the fix.
+
+export const DUPLICATE_HANDLER = (kind: string, name: string, space: string, first: string, second: string) =>
+  `Two ${kind} handlers for "${name}" in space "${space}": ${first} and ${second}. Rename one or move it to another space.`;
+
+export const UNKNOWN_SPACE = (space: string, where: string, known: string[]) =>
+  `${where} belongs to space "${space}", which is not configured. Known spaces: ${known.join(', ')}. ` +
+  `Add it to WsModule.forRoot({ spaces: { ${space}: '/path' } }).`;
+
+export const INVALID_OPTION = (option: string, problem: string, value: unknown) =>
+  `Invalid WsModule option "${option}": ${problem} (got ${describe(value)}).`;
+
+export const MISSING_PACKAGE = (pkg: string, why: string) =>
+  `The package "${pkg}" is required ${why}. Install it with: npm install ${pkg}`;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { WsSpacesAdapter } from './adapter/ws-spaces.adapter.js';
+import { WsBroker } from './broker/ws.broker.js';
+import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';
+import { WsMetrics } from './metrics/ws-metrics.js';
+import { resolveOptions } from './options/resolve-options.js';
+import { Dispatcher } from './pipeline/dispatcher.js';
+import { SessionLifecycle } from './pipeline/session-lifecycle.js';
+import { WsExplorer } from './registry/ws.explorer.js';
+import { WsMetadataAccessor } from './registry/ws-metadata.accessor.js';
+import { WsRegistry } from './registry/ws.registry.js';
+import { SessionRegistry } from './session/session.registry.js';
+import { WS_RESOLVED_OPTIONS } from './ws.constants.js';
+import { WS_MODULE_OPTIONS, WsConfigurableModule } from './ws.module-definition.js';
+
+/**
+ * Structured WebSocket messaging for a Nest app: `WsModule.forRoot({ path, spaces, ... })` or `forRootAsync()`.
+ * Global by default (`isGlobal: false` to opt out), so `WsBroker` can be injected anywhere.
+ * @publicApi
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: WS_RESOLVED_OPTIONS,
+      // Validation runs here, so a wrong option fails the bootstrap with a message that names it.
+      useFactory: (options: WsModuleOptions) => resolveOptions(options),
+      inject: [WS_MODULE_OPTIONS],
+    },
+    WsMetadataAccessor,
+    WsRegistry,
+    WsExplorer,
+    SessionRegistry,
+    WsMetrics,
+    WsBroker,
+    Dispatcher,
+    SessionLifecycle,
+    WsSpacesAdapter,
+  ],
+  exports: [WsBroker, WsMetrics],
+})
+export class WsModule extends WsConfigurableModule {}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { WsModule } from 'nestjs-ws-spaces';
+import { ChatHandlers } from './chat.handlers.js';
+import { CustomSpaceHandlers } from './custom.handlers.js';
+import { EchoHandlers } from './echo.handlers.js';
+import { GuardFilters } from './guard.filters.js';
+import { HomeController } from './home.controller.js';
+import { NoticeController } from './notice.controller.js';
+import { UserHandlers } from './user.handlers.js';
+
+@Module({
+  imports: [WsModule.forRoot({ path: '/ws', spaces: { custom: '/socket/custom' } })],
+  controllers: [HomeController, NoticeController],
+  providers: [EchoHandlers, ChatHandlers, UserHandlers, CustomSpaceHandlers, GuardFilters],
+})
+export class AppModule {}

@@ -1,0 +1,27 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { WsContext, WsHook, WsMessage, WsSpace } from 'nestjs-ws-spaces';
+
+/**
+ * The `custom` space, at /socket/custom. Its sessions, users and groups are its own; messages it does not
+ * define (demo.echo, chat.*) fall back to the default space's handlers.
+ */
+@Injectable()
+@WsSpace('custom')
+export class CustomSpaceHandlers {
+  private readonly logger = new Logger('CustomSpace');
+
+  @WsMessage('custom.hello', { desc: 'Greets you from the custom space', reply: 'custom.greeting' })
+  hello(ctx: WsContext<{ name?: string }>) {
+    return { greeting: `hello ${ctx.args.name ?? 'stranger'}, from space ${ctx.space}` };
+  }
+
+  @WsHook('open')
+  opened(ctx: WsContext) {
+    this.logger.log(`session ${ctx.session.id} opened`);
+  }
+
+  @WsHook('close')
+  closed(ctx: WsContext) {
+    this.logger.log(`session ${ctx.session.id} closed`);
+  }
+}

@@ -1,0 +1,20 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { type Delivery, WsBroker } from 'nestjs-ws-spaces';
+
+/** Plain HTTP routes that send to WebSocket clients through the injected broker. */
+@Controller('notice')
+export class NoticeController {
+  constructor(private readonly ws: WsBroker) {}
+
+  @Post()
+  @HttpCode(200)
+  broadcast(@Body() body: { text?: string }): Promise<Delivery> {
+    return this.ws.broadcast('demo.notice', { text: String(body?.text ?? '') });
+  }
+
+  @Post('user')
+  @HttpCode(200)
+  toUser(@Body() body: { uid?: string; text?: string }): Promise<Delivery> {
+    return this.ws.pushUser(String(body?.uid ?? ''), 'demo.notice', { text: String(body?.text ?? '') });
+  }
+}
