@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { WsSpacesAdapter } from './adapter/ws-spaces.adapter.js';
 import { WsBroker } from './broker/ws.broker.js';
@@ -12,7 +12,7 @@ import { WsMetadataAccessor } from './registry/ws-metadata.accessor.js';
 import { WsRegistry } from './registry/ws.registry.js';
 import { SessionRegistry } from './session/session.registry.js';
 import { WS_RESOLVED_OPTIONS } from './ws.constants.js';
-import { WS_MODULE_OPTIONS, WsConfigurableModule } from './ws.module-definition.js';
+import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.module-definition.js';
 
 /**
  * Structured WebSocket messaging for a Nest app: `WsModule.forRoot({ path, spaces, ... })` or `forRootAsync()`.
@@ -40,4 +40,9 @@ import { WS_MODULE_OPTIONS, WsConfigurableModule } from './ws.module-definition.
   ],
   exports: [WsBroker, WsMetrics],
 })
-export class WsModule extends WsConfigurableModule {}
+export class WsModule extends WsConfigurableModule {
+  /** Every option has a default, so `WsModule.forRoot()` alone gives a working `/ws` endpoint. */
+  static override forRoot(options: typeof WS_OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}

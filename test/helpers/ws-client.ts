@@ -1,0 +1,115 @@
+import { WebSocket, type ClientOptions } from 'ws';
+
+export interface Envelope {
+  code: number;
+  name: string;
+  data: any;
+  text: string;
+  time: number;
+  id?: string | number;
+}
+
+/**
+ * A real `ws` client that turns incoming frames into a cursor: `next()` resolves with the next envelope,
+ * in order, and fails the test after a timeout instead of hanging it.
+ */
+export class TestClient {
+  readonly frames: Buffer[] = [];
+  readonly received: Envelope[] = [];
+  private readonly waiters: Array<() => void> = [];
+  private cursor = 0;
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => {
+      this.frames.push(data);
+      try {
+        this.received.push(JSON.parse(data.toString()));
+      } catch {
+        this.received.push({ code: -1, name: '<unparsable>', data: data.toString(), text: '', time: 0 });
+      }
+      this.waiters.splice(0).forEach((wake) => wake());
+    });
+    socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        this.waiters.splice(0).forEach((wake) => wake());
+      }),
+    );
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Sends a request and resolves with the reply carrying its id. */
+  async request(name: string, data?: unknown, id: string | number = `r${Math.random().toString(36).slice(2)}`): Promise<Envelope> {
+    this.send({ name, data, id });
+    return this.nextWhere((e) => e.id === id);
+  }
+
+  /** The next envelope not yet consumed. */
+  next(timeoutMs = 3000): Promise<Envelope> {
+    return this.nextWhere(() => true, timeoutMs);
+  }
+
+  /** The next envelope, in order, that matches; envelopes skipped over stay consumed. */
+  async nextWhere(match: (e: Envelope) => boolean, timeoutMs = 3000): Promise<Envelope> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.cursor < this.received.length) {
+        const envelope = this.received[this.cursor++];
+        if (match(envelope)) return envelope;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || this.socket.readyState === WebSocket.CLOSED) {
+        throw new Error(`no matching message within ${timeoutMs} ms; received: ${JSON.stringify(this.received)}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Resolves after `ms` with every envelope that arrived meanwhile and was not consumed. */
+  async drain(ms = 150): Promise<Envelope[]> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    const rest = this.received.slice(this.cursor);
+    this.cursor = this.received.length;
+    return rest;
+  }
+
+  close(code?: number): Promise<{ code: number; reason: string }> {
+    if (this.socket.readyState !== WebSocket.CLOSED) this.socket.close(code);
+    return this.closed;
+  }
+}
+
+const open = new Set<TestClient>();
+
+/** Connects and waits for the handshake; rejects with the HTTP status when the upgrade is refused. */
+export function connect(url: string, options?: ClientOptions): Promise<TestClient> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, options);
+    const client = new TestClient(socket);
+    socket.once('open', () => {
+      open.add(client);
+      resolve(client);
+    });
+    socket.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    socket.once('error', reject);
+  });
+}
+
+/** Terminates every client the test opened; call it in afterEach. */
+export async function closeAllClients(): Promise<void> {
+  const clients = [...open];
+  open.clear();
+  for (const client of clients) client.socket.terminate();
+  await Promise.all(clients.map((c) => c.closed));
+}
