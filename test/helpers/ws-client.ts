@@ -17,7 +17,8 @@ export class TestClient {
   readonly frames: Buffer[] = [];
   readonly received: Envelope[] = [];
   private readonly waiters: Array<() => void> = [];
-  private cursor = 0;
+  /** Received and not yet taken by next()/nextWhere(). */
+  private readonly pending: Envelope[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(readonly socket: WebSocket) {
@@ -28,6 +29,7 @@ export class TestClient {
       } catch {
         this.received.push({ code: -1, name: '<unparsable>', data: data.toString(), text: '', time: 0 });
       }
+      this.pending.push(this.received[this.received.length - 1]);
       this.waiters.splice(0).forEach((wake) => wake());
     });
     socket.on('error', () => undefined);
@@ -54,14 +56,12 @@ export class TestClient {
     return this.nextWhere(() => true, timeoutMs);
   }
 
-  /** The next envelope, in order, that matches; envelopes skipped over stay consumed. */
+  /** The first pending envelope that matches; the ones it skips stay pending for later calls. */
   async nextWhere(match: (e: Envelope) => boolean, timeoutMs = 3000): Promise<Envelope> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      while (this.cursor < this.received.length) {
-        const envelope = this.received[this.cursor++];
-        if (match(envelope)) return envelope;
-      }
+      const at = this.pending.findIndex(match);
+      if (at >= 0) return this.pending.splice(at, 1)[0];
       const left = deadline - Date.now();
       if (left <= 0 || this.socket.readyState === WebSocket.CLOSED) {
         throw new Error(`no matching message within ${timeoutMs} ms; received: ${JSON.stringify(this.received)}`);
@@ -76,12 +76,10 @@ export class TestClient {
     }
   }
 
-  /** Resolves after `ms` with every envelope that arrived meanwhile and was not consumed. */
+  /** Waits `ms`, then takes every pending envelope. */
   async drain(ms = 150): Promise<Envelope[]> {
     await new Promise((resolve) => setTimeout(resolve, ms));
-    const rest = this.received.slice(this.cursor);
-    this.cursor = this.received.length;
-    return rest;
+    return this.pending.splice(0);
   }
 
   close(code?: number): Promise<{ code: number; reason: string }> {

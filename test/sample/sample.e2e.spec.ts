@@ -1,0 +1,94 @@
+import { AppModule } from '../../sample/app.module.js';
+import { closeAllClients, connect } from '../helpers/ws-client.js';
+import { startApp, type RunningApp } from '../helpers/start-app.js';
+
+describe('The sample app', () => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp({ imports: [AppModule] });
+  });
+  afterAll(() => running.close());
+  afterEach(closeAllClients);
+
+  it('echoes demo.echo as demo.echoed', async () => {
+    const client = await connect(running.wsUrl('/ws'));
+    expect(await client.request('demo.echo', { text: 'hi' }, 'e1')).toMatchObject({
+      code: 0,
+      name: 'demo.echoed',
+      data: { text: 'hi' },
+      id: 'e1',
+    });
+  });
+
+  it('groupcasts chat.said to the members of a room, the sender included, and to no one else', async () => {
+    const [alice, bob, carol] = await Promise.all([1, 2, 3].map(() => connect(running.wsUrl('/ws'))));
+    expect((await alice.request('user.login', { uid: 'alice' })).name).toBe('user.bound');
+    expect((await alice.request('chat.join', { room: 'lobby' })).name).toBe('chat.joined');
+    expect((await bob.request('chat.join', { room: 'lobby' })).name).toBe('chat.joined');
+
+    expect((await alice.request('chat.say', { room: 'lobby', text: 'hello' })).data).toEqual({ delivered: 2 });
+    const said = { name: 'chat.said', data: { room: 'lobby', text: 'hello', from: 'alice' } };
+    expect(await alice.nextWhere((e) => e.name === 'chat.said')).toMatchObject(said);
+    expect(await bob.nextWhere((e) => e.name === 'chat.said')).toMatchObject(said);
+    expect(await carol.drain()).toEqual([]);
+
+    expect((await bob.request('chat.leave', { room: 'lobby' })).name).toBe('chat.left');
+    expect((await bob.request('chat.say', { room: 'lobby', text: 'x' })).code).toBe(403);
+  });
+
+  it('answers POST /notice with the Delivery of a broadcast in the default space only', async () => {
+    const [a, b] = await Promise.all([connect(running.wsUrl('/ws')), connect(running.wsUrl('/ws'))]);
+    const custom = await connect(running.wsUrl('/socket/custom'));
+    const res = await fetch(running.httpUrl('/notice'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'maintenance at noon' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ hit: 2, success: 2, failed: 0, nodes: 0 });
+    for (const client of [a, b]) {
+      expect(await client.next()).toMatchObject({ name: 'demo.notice', data: { text: 'maintenance at noon' } });
+    }
+    expect(await custom.drain()).toEqual([]);
+  });
+
+  it('answers POST /notice/user by pushing to every session of that user', async () => {
+    const [one, two, other] = await Promise.all([1, 2, 3].map(() => connect(running.wsUrl('/ws'))));
+    await one.request('user.login', { uid: 'dora' });
+    await two.request('user.login', { uid: 'dora' });
+    const res = await fetch(running.httpUrl('/notice/user'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uid: 'dora', text: 'for you' }),
+    });
+    expect(await res.json()).toMatchObject({ hit: 2, success: 2 });
+    expect((await one.next()).data).toEqual({ text: 'for you' });
+    expect((await two.next()).data).toEqual({ text: 'for you' });
+    expect(await other.drain()).toEqual([]);
+  });
+
+  it('serves the custom space at /socket/custom with its own message and the default space as fallback', async () => {
+    const client = await connect(running.wsUrl('/socket/custom'));
+    expect(await client.request('custom.hello', { name: 'eve' })).toMatchObject({
+      name: 'custom.greeting',
+      data: { greeting: 'hello eve, from space custom' },
+    });
+    expect((await client.request('demo.echo', { text: 'fallback' })).data).toEqual({ text: 'fallback' });
+    const fromDefault = await connect(running.wsUrl('/ws'));
+    expect((await fromDefault.request('custom.hello', {})).code).toBe(404);
+  });
+
+  it('denies private names through its filter', async () => {
+    const client = await connect(running.wsUrl('/ws'));
+    expect((await client.request('_internal', {})).code).toBe(403);
+  });
+
+  it('serves a home page that connects to /ws', async () => {
+    const res = await fetch(running.httpUrl('/'));
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('/ws');
+    expect(html).toContain('chat.say');
+  });
+});
