@@ -1,0 +1,96 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { closeAllClients, connect } from '../helpers/ws-client.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fresh-app/', import.meta.url));
+
+/**
+ * Packs the library with `npm pack`, installs the tarball into a new app beside the peer dependencies an app
+ * would have, compiles that app with strict type checks against the shipped declarations, and talks to it.
+ */
+describe('The packed library in a fresh Nest app', () => {
+  let dir: string;
+  let child: ChildProcess | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ws-spaces-pack-'));
+    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 1 << 24 });
+    const tarball = stdout.trim().split('\n').pop()!;
+    const root = JSON.parse((await run('npm', ['pkg', 'get', 'devDependencies'], { cwd: ROOT })).stdout);
+    const peers = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs'];
+    cpSync(FIXTURE, dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'fresh-app',
+        private: true,
+        type: 'module',
+        dependencies: Object.fromEntries([['nestjs-ws-spaces', `file:./${tarball}`], ...peers.map((p) => [p, root[p]])]),
+        devDependencies: { '@types/node': root['@types/node'] },
+      }),
+    );
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir, maxBuffer: 1 << 24 });
+  }, 240_000);
+
+  afterAll(async () => {
+    await closeAllClients();
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child!.once('exit', resolve));
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ships compiled code and declarations only, with nothing from the tests or the sample', async () => {
+    const listing = (await run('tar', ['-tzf', join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!)])).stdout;
+    expect(listing).toContain('package/dist/lib/index.js');
+    expect(listing).toContain('package/dist/lib/index.d.ts');
+    expect(listing).not.toMatch(/package\/(test|sample|lib)\//);
+    expect(listing).not.toContain('dist/sample');
+  });
+
+  it('shares the app\'s single copy of every peer dependency', () => {
+    const nested = join(dir, 'node_modules', 'nestjs-ws-spaces', 'node_modules');
+    for (const peer of ['@nestjs/common', '@nestjs/core', 'rxjs', 'reflect-metadata']) {
+      expect(existsSync(join(nested, peer)), `${peer} installed twice`).toBe(false);
+    }
+  });
+
+  it('type-checks an app written against the public API, strictly', async () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir }).catch((e) => e);
+    expect(result.stdout ?? '').toBe('');
+  }, 60_000);
+
+  it('exposes only the exports map: deep imports are refused', async () => {
+    const probe = `import('nestjs-ws-spaces/dist/lib/ws.module.js').then(() => console.log('open'), (e) => console.log(e.code))`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: dir });
+    expect(stdout.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+
+  it('boots, and answers over a real socket', async () => {
+    child = spawn(process.execPath, ['dist/main.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child!.stdout!.on('data', (chunk) => {
+        out += chunk;
+        const match = /PORT=(\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      child!.once('exit', (code) => reject(new Error(`fresh app exited with ${code}: ${out}`)));
+    });
+    const client = await connect(`ws://127.0.0.1:${port}/ws`);
+    expect(await client.request('fresh.echo', { text: 'packed' })).toMatchObject({ code: 0, name: 'fresh.echoed', data: { text: 'packed', ok: 0 } });
+    client.send({ name: 'fresh.shout', data: { text: 'hey' } });
+    expect(await client.nextWhere((e) => e.name === 'fresh.shouted')).toMatchObject({ data: { text: 'HEY' } });
+    const side = await connect(`ws://127.0.0.1:${port}/side`);
+    expect(await side.request('side.ping')).toMatchObject({ code: 0, name: 'side.ping', data: 'pong' });
+  }, 30_000);
+});
