@@ -49,7 +49,8 @@ export class Dispatcher {
 
     if (session.opening) await session.opening;
     if (session.closed) return;
-    const ctx = new WsContext(this.broker, session, envelope.name, envelope.data, envelope.id, frame);
+    // No arguments is `{}` for a handler, so `ctx.args.x` never throws.
+    const ctx = new WsContext(this.broker, session, envelope.name, envelope.data ?? {}, envelope.id, frame);
     const table = this.registry.table(space);
     try {
       if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(space));

@@ -43,11 +43,11 @@ describe('Dispatcher: the envelope in, the reply out', () => {
     expect((await client.next()).data).toEqual({ args: { x: 1 } });
   });
 
-  it('gives no arguments for data null or nothing to fold, and passes strings, numbers and arrays as they are', async () => {
+  it('gives {} for data null or nothing to fold, and passes strings, numbers and arrays as they are', async () => {
     client.send({ name: 'test.args', data: null });
-    expect((await client.next()).data).toEqual({ args: '<undefined>' });
+    expect((await client.next()).data).toEqual({ args: {} });
     client.send({ name: 'test.args' });
-    expect((await client.next()).data).toEqual({ args: '<undefined>' });
+    expect((await client.next()).data).toEqual({ args: {} });
     for (const data of ['s', 42, [1, 2]]) {
       client.send({ name: 'test.args', data });
       expect((await client.next()).data).toEqual({ args: data });
