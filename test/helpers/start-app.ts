@@ -1,4 +1,4 @@
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, LoggerService, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
 export interface RunningApp {
@@ -11,9 +11,9 @@ export interface RunningApp {
 }
 
 /** Boots a real Nest app from module metadata and listens on a free loopback port. */
-export async function startApp(metadata: ModuleMetadata): Promise<RunningApp> {
+export async function startApp(metadata: ModuleMetadata, logger: LoggerService | false = false): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -36,4 +36,24 @@ export async function eventually(check: () => boolean, timeoutMs = 3000): Promis
     await sleep(10);
   }
   return check();
+}
+
+/** A logger that keeps what it was told, by level, so tests can check what reached the logs. */
+export class RecordingLogger implements LoggerService {
+  readonly lines: Record<'log' | 'error' | 'warn' | 'debug' | 'verbose', string[]> = { log: [], error: [], warn: [], debug: [], verbose: [] };
+  log(message: unknown) {
+    this.lines.log.push(String(message));
+  }
+  error(message: unknown) {
+    this.lines.error.push(String(message));
+  }
+  warn(message: unknown) {
+    this.lines.warn.push(String(message));
+  }
+  debug(message: unknown) {
+    this.lines.debug.push(String(message));
+  }
+  verbose(message: unknown) {
+    this.lines.verbose.push(String(message));
+  }
 }

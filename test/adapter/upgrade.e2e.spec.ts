@@ -1,0 +1,84 @@
+import { createServer } from 'node:net';
+import { WsMetrics, WsModule } from 'nestjs-ws-spaces';
+import { HealthController, PingHandlers } from '../fixtures/ping.fixture.js';
+import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
+import { eventually, RecordingLogger, startApp, type RunningApp } from '../helpers/start-app.js';
+
+/** Writes bytes straight onto the client's TCP socket, below ws, to forge frames a real client never sends. */
+const writeRaw = (client: TestClient, bytes: number[]) => (client.socket as any)._socket.write(Buffer.from(bytes));
+
+describe('The upgrade adapter', () => {
+  let running: RunningApp;
+  let logger: RecordingLogger;
+
+  beforeAll(async () => {
+    logger = new RecordingLogger();
+    running = await startApp(
+      {
+        imports: [WsModule.forRoot({ spaces: { custom: '/socket/custom' }, maxMessageSize: 1024 })],
+        controllers: [HealthController],
+        providers: [PingHandlers],
+      },
+      logger,
+    );
+  });
+  afterAll(() => running.close());
+  afterEach(closeAllClients);
+
+  it('upgrades on every configured path of the HTTP server\'s own port', async () => {
+    const plain = await connect(running.wsUrl('/ws'));
+    const custom = await connect(running.wsUrl('/socket/custom'));
+    expect((await plain.request('ping')).data).toEqual({ pong: true, space: 'default' });
+    expect((await custom.request('ping')).data).toEqual({ pong: true, space: 'custom' });
+  });
+
+  it('refuses any other path with 404 and the HTTP app keeps serving', async () => {
+    await expect(connect(running.wsUrl('/elsewhere'))).rejects.toMatchObject({ status: 404 });
+    await expect(connect(running.wsUrl('/ws/deeper'))).rejects.toMatchObject({ status: 404 });
+    const res = await fetch(running.httpUrl('/health'));
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['an unmasked frame', [0x81, 0x02, 0x68, 0x69]],
+    ['a reserved opcode', [0x83, 0x80, 1, 2, 3, 4]],
+  ])('closes only its own connection on %s, with 1002, counted and not logged as an error', async (_case, bytes) => {
+    const metrics = running.app.get(WsMetrics);
+    const failuresBefore = metrics.snapshot().total.receiveFailures;
+    const bystander = await connect(running.wsUrl());
+    const offender = await connect(running.wsUrl());
+    writeRaw(offender, bytes);
+    expect((await offender.closed).code).toBe(1002);
+    expect((await bystander.request('ping')).code).toBe(0);
+    expect(await eventually(() => metrics.snapshot().total.receiveFailures > failuresBefore)).toBe(true);
+    expect(logger.lines.error).toEqual([]);
+  });
+
+  it('closes a connection that sends a frame over maxMessageSize with 1009', async () => {
+    const bystander = await connect(running.wsUrl());
+    const client = await connect(running.wsUrl());
+    client.send(JSON.stringify({ name: 'ping', data: 'x'.repeat(2048) }));
+    expect((await client.closed).code).toBe(1009);
+    expect((await bystander.request('ping')).code).toBe(0);
+  });
+});
+
+describe('The standalone port option', () => {
+  it('listens on a port of its own and leaves the HTTP server alone', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const running = await startApp({ imports: [WsModule.forRoot({ port })], providers: [PingHandlers] });
+    try {
+      const client = await connect(`ws://127.0.0.1:${port}/ws`);
+      expect((await client.request('ping')).code).toBe(0);
+      await expect(connect(running.wsUrl('/ws'))).rejects.toBeDefined();
+      await closeAllClients();
+    } finally {
+      await running.close();
+    }
+  });
+});

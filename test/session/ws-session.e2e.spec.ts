@@ -1,0 +1,42 @@
+import { WsModule } from 'nestjs-ws-spaces';
+import { PingHandlers } from '../fixtures/ping.fixture.js';
+import { closeAllClients, connect } from '../helpers/ws-client.js';
+import { startApp, type RunningApp } from '../helpers/start-app.js';
+
+describe('WsSession', () => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp({ imports: [WsModule.forRoot({ nodeId: 'n1', spaces: { custom: '/custom' } })], providers: [PingHandlers] });
+  });
+  afterAll(() => running.close());
+  afterEach(closeAllClients);
+
+  it('has an id that is unique and names its node', async () => {
+    const clients = await Promise.all(Array.from({ length: 20 }, () => connect(running.wsUrl())));
+    const ids = await Promise.all(clients.map(async (c) => (await c.request('facts')).data.id as string));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^n1\.[0-9a-z]+$/);
+  });
+
+  it('keeps the request facts: path, query, allowed headers only, remote address', async () => {
+    const client = await connect(running.wsUrl('/custom') + '?room=lobby&lang=en', {
+      headers: { 'user-agent': 'spec-agent', cookie: 'secret=1', authorization: 'Bearer t' },
+    });
+    const { request } = (await client.request('facts')).data;
+    expect(request.path).toBe('/custom');
+    expect(request.query).toEqual({ room: 'lobby', lang: 'en' });
+    expect(request.headers['user-agent']).toBe('spec-agent');
+    expect(request.headers.cookie).toBeUndefined();
+    expect(request.headers.authorization).toBeUndefined();
+    expect(request.remoteAddress).toMatch(/127\.0\.0\.1/);
+  });
+
+  it('keeps locals across the messages of one session, and apart from other sessions', async () => {
+    const a = await connect(running.wsUrl());
+    const b = await connect(running.wsUrl());
+    await a.request('remember', { value: 'mine' });
+    expect((await a.request('recall')).data).toBe('mine');
+    expect((await b.request('recall')).data).toBeNull();
+  });
+});
