@@ -6,6 +6,7 @@ import type { WsModuleOptions } from './interfaces/ws-module-options.interface.j
 import { WsMetrics } from './metrics/ws-metrics.js';
 import { resolveOptions } from './options/resolve-options.js';
 import { Dispatcher } from './pipeline/dispatcher.js';
+import { InboundLimiter } from './pipeline/inbound-limiter.js';
 import { SessionLifecycle } from './pipeline/session-lifecycle.js';
 import { WsExplorer } from './registry/ws.explorer.js';
 import { WsMetadataAccessor } from './registry/ws-metadata.accessor.js';
@@ -35,6 +36,7 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     WsMetrics,
     WsBroker,
     Dispatcher,
+    InboundLimiter,
     SessionLifecycle,
     WsSpacesAdapter,
   ],

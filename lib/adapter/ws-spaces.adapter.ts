@@ -13,17 +13,25 @@ import { WsConfigError } from '../errors/ws-config.error.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { Dispatcher } from '../pipeline/dispatcher.js';
+import { InboundLimiter } from '../pipeline/inbound-limiter.js';
+import { type OutboxObserver, SessionOutbox, type OutboxSettings } from '../queue/session-outbox.js';
 import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
 import { WsCloseCode } from '../protocol/ws-code.js';
 import { SessionRegistry } from '../session/session.registry.js';
 import { WsSession } from '../session/ws-session.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { abortHandshake } from './abort-handshake.js';
+import { Heartbeat } from './heartbeat.js';
 import { requestFacts, splitUrl } from './request-facts.js';
 import { WsTransport } from './ws-transport.js';
 
 /** How long shutdown waits for clients to answer the 1001 close before cutting them off. */
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * Bytes a socket may hold unsent before frames wait in the session's priority queue instead. Big enough that a
+ * reading client never queues; small enough that a stalled one holds little beyond the queue's own bound.
+ */
+const SOCKET_HIGH_WATER = 1024 * 1024;
 
 /**
  * The only place that touches `ws`. Attaches to the HTTP server's `upgrade` event (or a port of its own),
@@ -38,6 +46,9 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
   private server: Server | undefined;
   private ownsServer = false;
   private closing = false;
+  private heartbeat: Heartbeat | undefined;
+  private readonly outboxSettings: OutboxSettings;
+  private readonly observers = new Map<string, OutboxObserver>();
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
@@ -46,8 +57,19 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
     private readonly dispatcher: Dispatcher,
     private readonly lifecycle: SessionLifecycle,
     private readonly metrics: WsMetrics,
+    private readonly limiter: InboundLimiter,
   ) {
-    for (const [space, path] of Object.entries(options.spaces)) this.spaceByPath.set(path, space);
+    for (const [space, path] of Object.entries(options.spaces)) {
+      this.spaceByPath.set(path, space);
+      this.observers.set(space, this.observerFor(space));
+    }
+    this.outboxSettings = {
+      maxMessages: options.queueSize,
+      maxBytes: options.queueBytes,
+      highWater: SOCKET_HIGH_WATER,
+      writeTimeout: options.writeTimeout,
+      binary: options.format === 'binary',
+    };
   }
 
   /** The port WebSocket clients connect to, once listening. */
@@ -63,19 +85,45 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
       clientTracking: false,
       // ws' own default is 100 MiB; ours is the module's bound, and it applies after inflation too.
       maxPayload: options.maxMessageSize,
-      perMessageDeflate: options.compression ? { zlibDeflateOptions: { level: options.compressLevel } } : false,
+      perMessageDeflate: options.compression
+        ? { zlibDeflateOptions: { level: options.compressLevel }, threshold: options.compressThreshold }
+        : false,
     });
     this.server = await this.resolveServer();
     this.server.on('upgrade', this.onUpgrade);
+    this.heartbeat = new Heartbeat(this.sessions, this.metrics, options.pingInterval, options.readTimeout, (now) =>
+      this.limiter.sweep(now),
+    );
+    this.heartbeat.start();
   }
 
+  /**
+   * Stops accepting, gives queued messages `shutdownGrace` to reach their clients, then closes every session
+   * with 1001 and waits for the close hooks. Late upgrades are answered 503.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     this.server?.off('upgrade', this.onUpgrade);
+    this.heartbeat?.stop();
+    const sessions = [...this.sessions.values()];
+    await withDeadline(Promise.all(sessions.map((s) => s.outbox.flushed())), this.options.shutdownGrace);
     await Promise.all([...this.sockets].map((socket) => closeGracefully(socket, WsCloseCode.GOING_AWAY)));
     await this.lifecycle.settled();
     this.wss?.close();
     if (this.ownsServer && this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private observerFor(space: string): OutboxObserver {
+    const metrics = this.metrics;
+    return {
+      sent(bytes) {
+        metrics.count(space, 'messagesOut');
+        metrics.count(space, 'bytesOut', bytes);
+      },
+      dropped: (count) => metrics.count(space, 'dropped', count),
+      slowClosed: () => metrics.count(space, 'slowClosed'),
+      writeTimedOut: () => metrics.count(space, 'writeTimeouts'),
+    };
   }
 
   private async resolveServer(): Promise<Server> {
@@ -104,19 +152,29 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
       return;
     }
     if (this.closing) return abortHandshake(socket, 503);
+    if (this.sessions.size >= this.options.maxConnections || this.sessions.find(space)!.sessions.size >= this.options.spaceMaxConnections[space]) {
+      this.metrics.count(space, 'refused');
+      return abortHandshake(socket, 503, 'too many connections');
+    }
     socket.on('error', () => socket.destroy());
     this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search));
   };
 
   private accept(ws: WebSocket, req: IncomingMessage, space: string, path: string, search: string): void {
     const facts = requestFacts(req, path, search, this.options.keepHeaders);
-    const session = new WsSession(this.sessions.ids.next(), space, facts, new WsTransport(ws));
+    const transport = new WsTransport(ws);
+    const outbox = new SessionOutbox(transport, this.outboxSettings, this.observers.get(space)!);
+    const session = new WsSession(this.sessions.ids.next(), space, facts, transport, outbox);
     this.sockets.add(ws);
     // Without an error listener a single bad frame (unmasked, reserved opcode, oversize) would throw from the
     // socket and take the process down. ws has already chosen the close code; we only count it.
     ws.on('error', () => this.metrics.count(space, 'receiveFailures'));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      session.lastSeen = Date.now();
       this.dispatcher.handle(session, data, isBinary).catch((err) => this.logger.error(err));
+    });
+    ws.on('pong', () => {
+      session.lastSeen = Date.now();
     });
     ws.on('close', () => {
       this.sockets.delete(ws);
@@ -124,6 +182,16 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
     });
     this.lifecycle.open(session);
   }
+}
+
+function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void work.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function closeGracefully(socket: WebSocket, code: number): Promise<void> {

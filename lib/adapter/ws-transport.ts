@@ -17,6 +17,10 @@ export class WsTransport implements SessionTransport {
     this.socket.send(bytes, { binary }, done);
   }
 
+  ping(): void {
+    this.socket.ping();
+  }
+
   close(code: number, reason?: string): void {
     this.socket.close(code, reason);
   }

@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WsContext } from '../context/ws-context.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
-import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import type { WsPriority, WsQueuePolicy, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { runSendHooks } from '../pipeline/hook-runner.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import { createCodec } from '../protocol/create-codec.js';
 import { unixSeconds } from '../protocol/outbound-envelope.js';
+import { resolvePolicy } from '../queue/queue-policy.js';
+import type { WriteResult } from '../queue/session-outbox.js';
 import type { HookEntry } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import { SessionRegistry } from '../session/session.registry.js';
@@ -15,7 +17,18 @@ import type { WsSession } from '../session/ws-session.js';
 import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { emptyDelivery } from './delivery.js';
 
-const SESSION_CLOSED = 'session closed';
+const SESSION_CLOSED = new Error('session closed');
+
+/** Adds one recipient's outcome to a delivery; a refused send counts as a send failure of its space. */
+function count(delivery: Delivery, error: Error | undefined, metrics: WsMetrics, session: WsSession): void {
+  if (error === undefined) {
+    delivery.success++;
+    return;
+  }
+  delivery.failed++;
+  delivery.firstError ??= error;
+  metrics.count(session.space, 'sendFailures');
+}
 
 /**
  * Sends to sessions and manages their users and groups; injectable anywhere. Targets default to the default
@@ -27,7 +40,7 @@ export class WsBroker {
   private readonly logger = new Logger('WsBroker');
   /** @internal */
   readonly codec: WsCodec;
-  private readonly binary: boolean;
+  private readonly defaultPolicy: WsQueuePolicy;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
@@ -36,7 +49,7 @@ export class WsBroker {
     private readonly metrics: WsMetrics,
   ) {
     this.codec = createCodec(options.codec);
-    this.binary = options.format === 'binary';
+    this.defaultPolicy = options.queuePolicy;
   }
 
   /** This node's id, the prefix of its session ids. */
@@ -137,15 +150,17 @@ export class WsBroker {
     targets: (index: SpaceIndex) => Iterable<WsSession> | undefined,
     name: string,
     data: unknown,
-  ): Delivery {
+  ): Delivery | Promise<Delivery> {
     const space = options?.space ?? DEFAULT_SPACE;
     const sessions = targets(this.index(space));
     return sessions ? this.deliver(sessions, space, name, data, options) : emptyDelivery();
   }
 
   /**
-   * Encodes the envelope once and writes the same bytes to every target. Send hooks run per recipient, and only
-   * when the space has any, so a broadcast without hooks allocates nothing per session.
+   * Encodes the envelope once and hands the same bytes to every target's send queue, with the lane and policy of
+   * the send (its options, else its declared command, else the defaults). Send hooks run per recipient, and only
+   * when the space has any, so a broadcast without hooks allocates nothing per session. Resolves only after
+   * blocked sends have settled.
    */
   private deliver(
     targets: Iterable<WsSession>,
@@ -154,7 +169,7 @@ export class WsBroker {
     data: unknown,
     options: WsSendOptions | undefined,
     id?: string | number,
-  ): Delivery {
+  ): Delivery | Promise<Delivery> {
     const bytes = this.codec.encode({
       code: options?.code ?? 0,
       name,
@@ -163,25 +178,32 @@ export class WsBroker {
       time: unixSeconds(),
       id,
     });
-    const hooks = this.registry.table(space).hooks.send;
+    const table = this.registry.table(space);
+    const command = table.commands.get(name)?.options;
+    const priority: WsPriority = options?.priority ?? command?.priority ?? 'normal';
+    const policy = resolvePolicy(priority, options?.queuePolicy ?? command?.queuePolicy, this.defaultPolicy);
+    const hooks = table.hooks.send;
     const delivery = emptyDelivery();
+    let blocked: Promise<void>[] | undefined;
     for (const session of targets) {
       delivery.hit++;
-      const error = this.write(session, bytes, hooks, name, data);
-      if (error === undefined) delivery.success++;
-      else {
-        delivery.failed++;
-        delivery.firstError ??= error;
-      }
+      const result = this.write(session, bytes, hooks, name, data, priority, policy);
+      if (result instanceof Promise) (blocked ??= []).push(result.then((error) => count(delivery, error, this.metrics, session)));
+      else count(delivery, result, this.metrics, session);
     }
-    return delivery;
+    return blocked ? Promise.all(blocked).then(() => delivery) : delivery;
   }
 
-  private write(session: WsSession, bytes: Buffer, hooks: HookEntry[], name: string, data: unknown): Error | undefined {
-    if (session.closed || !session.transport.isOpen) {
-      this.metrics.count(session.space, 'sendFailures');
-      return new Error(SESSION_CLOSED);
-    }
+  private write(
+    session: WsSession,
+    bytes: Buffer,
+    hooks: HookEntry[],
+    name: string,
+    data: unknown,
+    priority: WsPriority,
+    policy: WsQueuePolicy,
+  ): WriteResult {
+    if (session.closed) return SESSION_CLOSED;
     let out: Buffer | string | undefined = bytes;
     if (hooks.length > 0) {
       const ctx = new WsContext(this, session, name, data);
@@ -190,11 +212,7 @@ export class WsBroker {
       out = ctx.output;
       if (out === undefined || out === null) return undefined; // a hook may swallow a frame on purpose
     }
-    const frame = typeof out === 'string' ? Buffer.from(out) : out;
-    session.transport.send(frame, this.binary);
-    this.metrics.count(session.space, 'messagesOut');
-    this.metrics.count(session.space, 'bytesOut', frame.length);
-    return undefined;
+    return session.outbox.write(typeof out === 'string' ? Buffer.from(out) : out, priority, policy);
   }
 
   private index(space: string): SpaceIndex {

@@ -1,5 +1,11 @@
 import type { Type } from '@nestjs/common';
-import type { WsPriority, WsQueuePolicy } from './ws-module-options.interface.js';
+import type { WsPriority, WsQueuePolicy, WsRateLimit } from './ws-module-options.interface.js';
+
+/** A per-message rate limit, counted per session or per bound user (sessions without a user count alone). */
+export interface WsMessageRateLimit extends WsRateLimit {
+  /** @default 'session' */
+  per?: 'session' | 'user';
+}
 
 /** Options of `@WsMessage(name, options)`. @publicApi */
 export interface WsMessageOptions {
@@ -13,6 +19,8 @@ export interface WsMessageOptions {
   nullable?: boolean;
   /** Name a returned value is replied under. @default the message's own name */
   reply?: string;
+  /** A rate limit of this message's own; excess gets 429. */
+  rate?: WsMessageRateLimit;
 }
 
 /** Options of `@WsCommand(name, options)`. @publicApi */

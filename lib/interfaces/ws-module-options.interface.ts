@@ -6,6 +6,28 @@ export type WsCodecName = 'json' | 'msgpack';
 export type WsPriority = 'high' | 'normal' | 'low';
 export type WsQueuePolicy = 'block' | 'close' | 'drop';
 
+/** A token bucket: `rate` messages per second on average, bursts of up to `burst`. */
+export interface WsRateLimit {
+  rate: number;
+  burst?: number;
+}
+
+/** The module-wide inbound rate limit per session. */
+export interface WsSessionRateLimit extends WsRateLimit {
+  /**
+   * Excess messages (answered 429) a session may accumulate, repaid at `rate`, before it is closed with 1008.
+   * @default burst
+   */
+  closeAfter?: number;
+}
+
+/** A space given as an object instead of a bare path. */
+export interface WsSpaceOptions {
+  path: string;
+  /** Open sessions this space accepts; past it the upgrade is answered 503. */
+  maxConnections?: number;
+}
+
 /**
  * Options of `WsModule.forRoot()`. Every field is optional; the defaults are listed per field.
  * @publicApi
@@ -13,8 +35,11 @@ export type WsQueuePolicy = 'block' | 'close' | 'drop';
 export interface WsModuleOptions {
   /** Upgrade path of the default space. @default '/ws' */
   path?: string;
-  /** Further spaces, by name, each with its own upgrade path: `{ custom: '/socket/custom' }`. */
-  spaces?: Record<string, string>;
+  /**
+   * Further spaces, by name, each with its own upgrade path: `{ custom: '/socket/custom' }`, or with settings of
+   * its own: `{ custom: { path: '/socket/custom', maxConnections: 1000 } }`.
+   */
+  spaces?: Record<string, string | WsSpaceOptions>;
   /**
    * Listen on a port of its own instead of the Nest HTTP server's. @default undefined (share the HTTP port)
    */
@@ -42,10 +67,20 @@ export interface WsModuleOptions {
   queueSize?: number;
   /** What a full normal-priority lane does. @default 'close' */
   queuePolicy?: WsQueuePolicy;
+  /** Outbound queue bound per session, in bytes (the message bound applies too). @default 8 MiB */
+  queueBytes?: number;
+  /** Open sessions this node accepts, all spaces together; past it the upgrade is answered 503. @default unlimited */
+  maxConnections?: number;
+  /** Inbound rate limit per session; excess gets 429, a session that keeps flooding is closed with 1008. @default off */
+  rateLimit?: WsSessionRateLimit | false;
+  /** On shutdown, how long queued messages get to reach their clients before every session is closed with 1001. @default '5s' */
+  shutdownGrace?: WsDuration;
   /** permessage-deflate. @default false */
   compression?: boolean;
   /** zlib level 0-9 when compression is on. @default 1 */
   compressLevel?: number;
+  /** Frames smaller than this many bytes go uncompressed. @default 1024 */
+  compressThreshold?: number;
   /** Period of the observation summary; 0 turns it off. @default 0 */
   observeInterval?: WsDuration;
   /** Write the periodic summary to the Nest logger. @default false */
@@ -69,8 +104,15 @@ export interface WsResolvedOptions {
   maxMessageSize: number;
   queueSize: number;
   queuePolicy: WsQueuePolicy;
+  queueBytes: number;
+  maxConnections: number;
+  /** Per-space connection limits (Infinity where none). */
+  spaceMaxConnections: Record<string, number>;
+  rateLimit: Required<WsSessionRateLimit> | false;
+  shutdownGrace: number;
   compression: boolean;
   compressLevel: number;
+  compressThreshold: number;
   observeInterval: number;
   observeLog: boolean;
   observeTrace: boolean;

@@ -19,4 +19,22 @@ export class SpaceCounters {
   parseFailures = 0;
   /** Exceptions in handlers, filters and hooks. */
   handlerErrors = 0;
+  /** Messages waiting in send queues now (derived at snapshot time). */
+  queued = 0;
+  /** Messages discarded by a full queue, evicted low-priority ones included, or left queued when a session closed. */
+  dropped = 0;
+  /** Sessions closed with 1013 because their queue was full under the `close` policy. */
+  slowClosed = 0;
+  /** Sessions cut off because a write could not complete within writeTimeout. */
+  writeTimeouts = 0;
+  /** Sessions terminated because the peer was silent for readTimeout. */
+  readTimeouts = 0;
+  /** Messages answered 429. */
+  rateLimited = 0;
+  /** Upgrades refused with 503 because of maxConnections. */
+  refused = 0;
+  /** bytesIn / messagesIn (derived at snapshot time). */
+  averageSizeIn = 0;
+  /** bytesOut / messagesOut (derived at snapshot time). */
+  averageSizeOut = 0;
 }

@@ -4,7 +4,7 @@ import { SessionRegistry } from '../session/session.registry.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { SpaceCounters } from './space-counters.js';
 
-export type WsCounterName = Exclude<keyof SpaceCounters, 'connections' | 'users'>;
+export type WsCounterName = Exclude<keyof SpaceCounters, 'connections' | 'users' | 'queued' | 'averageSizeIn' | 'averageSizeOut'>;
 
 /** The counters of this node, totals and per space. */
 @Injectable()
@@ -34,13 +34,22 @@ export class WsMetrics {
    */
   snapshot(): { total: SpaceCounters; spaces: Record<string, SpaceCounters> } {
     const spaces: Record<string, SpaceCounters> = {};
-    const total = { ...this.total, connections: 0, users: 0 };
+    const total = { ...this.total, connections: 0, users: 0, queued: 0 };
     for (const [name, counters] of this.spaces) {
       const index = this.sessions.find(name)!;
-      spaces[name] = { ...counters, connections: index.sessions.size, users: index.users.size };
+      let queued = 0;
+      for (const session of index.sessions.values()) queued += session.queued;
+      spaces[name] = withAverages({ ...counters, connections: index.sessions.size, users: index.users.size, queued });
       total.connections += index.sessions.size;
       total.users += index.users.size;
+      total.queued += queued;
     }
-    return { total, spaces };
+    return { total: withAverages(total), spaces };
   }
+}
+
+function withAverages(counters: SpaceCounters): SpaceCounters {
+  counters.averageSizeIn = counters.messagesIn ? Math.round(counters.bytesIn / counters.messagesIn) : 0;
+  counters.averageSizeOut = counters.messagesOut ? Math.round(counters.bytesOut / counters.messagesOut) : 0;
+  return counters;
 }

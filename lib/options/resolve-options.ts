@@ -8,7 +8,8 @@ import { WS_OPTION_DEFAULTS as D } from './ws-options.defaults.js';
 
 const KNOWN_OPTIONS = new Set<string>([
   'path', 'spaces', 'port', 'keepHeaders', 'nodeId', 'format', 'codec', 'pingInterval', 'readTimeout', 'writeTimeout',
-  'maxMessageSize', 'queueSize', 'queuePolicy', 'compression', 'compressLevel', 'observeInterval',
+  'maxMessageSize', 'queueSize', 'queuePolicy', 'queueBytes', 'maxConnections', 'rateLimit', 'shutdownGrace',
+  'compression', 'compressLevel', 'compressThreshold', 'observeInterval',
   'observeLog', 'observeTrace',
 ]);
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -27,15 +28,21 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
   const path = input.path ?? D.path;
   checkPath('path', path);
   const spaces: Record<string, string> = { [DEFAULT_SPACE]: path };
+  const spaceMaxConnections: Record<string, number> = { [DEFAULT_SPACE]: Infinity };
   const seenPaths = new Map<string, string>([[path, DEFAULT_SPACE]]);
   if (input.spaces !== undefined) {
     if (input.spaces === null || typeof input.spaces !== 'object' || Array.isArray(input.spaces)) {
       throw fail('spaces', 'must map space names to paths', input.spaces);
     }
-    for (const [name, spacePath] of Object.entries(input.spaces)) {
+    for (const [name, value] of Object.entries(input.spaces)) {
       if (!SPACE_NAME.test(name)) throw fail(`spaces.${name}`, 'space names use letters, digits, "_", "." and "-"', name);
-      if (name === DEFAULT_SPACE) throw fail(`spaces.${name}`, `"${DEFAULT_SPACE}" is set with "path"`, spacePath);
+      if (name === DEFAULT_SPACE) throw fail(`spaces.${name}`, `"${DEFAULT_SPACE}" is set with "path"`, value);
+      const settings = typeof value === 'string' ? { path: value } : value;
+      if (settings === null || typeof settings !== 'object') throw fail(`spaces.${name}`, 'must be a path or { path, ... }', value);
+      const spacePath = settings.path;
       checkPath(`spaces.${name}`, spacePath);
+      spaceMaxConnections[name] =
+        settings.maxConnections === undefined ? Infinity : integer(`spaces.${name}.maxConnections`, settings.maxConnections, 0);
       const taken = seenPaths.get(spacePath);
       if (taken) throw fail(`spaces.${name}`, `path is already used by space "${taken}"`, spacePath);
       seenPaths.set(spacePath, name);
@@ -73,6 +80,15 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     throw fail('readTimeout', `must be longer than pingInterval (${pingInterval} ms)`, input.readTimeout ?? D.readTimeout);
   }
 
+  let rateLimit: WsResolvedOptions['rateLimit'] = false;
+  if (input.rateLimit !== undefined && input.rateLimit !== false) {
+    const r = input.rateLimit;
+    if (r === null || typeof r !== 'object') throw fail('rateLimit', 'must be { rate, burst?, closeAfter? } or false', r);
+    const rate = positiveNumber('rateLimit.rate', r.rate);
+    const burst = r.burst === undefined ? Math.max(1, Math.ceil(rate)) : integer('rateLimit.burst', r.burst, 1);
+    rateLimit = { rate, burst, closeAfter: r.closeAfter === undefined ? burst : integer('rateLimit.closeAfter', r.closeAfter, 0) };
+  }
+
   return {
     path,
     spaces,
@@ -87,8 +103,14 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     maxMessageSize: integer('maxMessageSize', input.maxMessageSize ?? D.maxMessageSize, 64),
     queueSize: integer('queueSize', input.queueSize ?? D.queueSize, 1),
     queuePolicy,
+    queueBytes: integer('queueBytes', input.queueBytes ?? D.queueBytes, 1024),
+    maxConnections: input.maxConnections === undefined ? Infinity : integer('maxConnections', input.maxConnections, 0),
+    spaceMaxConnections,
+    rateLimit,
+    shutdownGrace: duration('shutdownGrace', input.shutdownGrace ?? D.shutdownGrace, false),
     compression: flag('compression', input.compression ?? D.compression),
     compressLevel: integer('compressLevel', input.compressLevel ?? D.compressLevel, 0, 9),
+    compressThreshold: integer('compressThreshold', input.compressThreshold ?? D.compressThreshold, 0),
     observeInterval: duration('observeInterval', input.observeInterval ?? D.observeInterval, false),
     observeLog: flag('observeLog', input.observeLog ?? D.observeLog),
     observeTrace: flag('observeTrace', input.observeTrace ?? D.observeTrace),
@@ -116,6 +138,11 @@ function integer(option: string, value: unknown, min: number, max = Number.MAX_S
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw fail(option, `must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`, value);
   }
+  return value;
+}
+
+function positiveNumber(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw fail(option, 'must be a number greater than zero', value);
   return value;
 }
 

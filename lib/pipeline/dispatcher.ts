@@ -6,12 +6,13 @@ import { WsInternalError, WsInvalidError, WsNotFoundError, WsReplyError } from '
 import type { WsHandlerKind } from '../interfaces/ws-message-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { EnvelopeError, toEnvelope } from '../protocol/inbound-envelope.js';
-import { WsCode } from '../protocol/ws-code.js';
+import { WsCloseCode, WsCode } from '../protocol/ws-code.js';
 import type { SpaceTable } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import type { WsSession } from '../session/ws-session.js';
 import { runFilters } from './filter-chain.js';
 import { describeError, runHooks } from './hook-runner.js';
+import { InboundLimiter } from './inbound-limiter.js';
 
 /**
  * Frame → envelope → receive hooks → filters → handler → reply. Nothing thrown here reaches the socket:
@@ -25,6 +26,7 @@ export class Dispatcher {
     private readonly broker: WsBroker,
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
+    private readonly limiter: InboundLimiter,
   ) {}
 
   /** Handles one inbound frame. Never rejects. */
@@ -47,6 +49,17 @@ export class Dispatcher {
       return this.rejectFrame(session, new WsInvalidError(`malformed message: ${envelope.reason}`), envelope.id);
     }
 
+    if (this.limiter.enabled) {
+      const verdict = this.limiter.admitSession(session);
+      if (verdict !== 'ok') {
+        this.metrics.count(space, 'rateLimited');
+        // A session that keeps flooding after its 429s is cut off: replies alone would only feed it.
+        if (verdict === 'flood') return session.transport.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+        await this.broker.reply(session, envelope.name, null, { code: WsCode.RATE_LIMITED, text: 'rate limited' }, envelope.id);
+        return;
+      }
+    }
+
     if (session.opening) await session.opening;
     if (session.closed) return;
     // No arguments is `{}` for a handler, so `ctx.args.x` never throws.
@@ -63,6 +76,10 @@ export class Dispatcher {
   private async invoke(table: SpaceTable, ctx: WsContext): Promise<void> {
     const entry = table.messages.get(ctx.name);
     if (!entry) throw new WsNotFoundError(ctx.name);
+    if (entry.options.rate && !this.limiter.admitMessage(ctx.session, entry)) {
+      this.metrics.count(ctx.space, 'rateLimited');
+      throw new WsReplyError(WsCode.RATE_LIMITED, 'rate limited');
+    }
     let result = entry.call(ctx);
     if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
     else if (result instanceof Promise) result = await result;
@@ -102,7 +119,7 @@ export class Dispatcher {
 }
 
 function handlerKindOf(code: number): WsHandlerKind {
-  if (code === WsCode.DENIED) return 'denied';
+  if (code === WsCode.DENIED || code === WsCode.RATE_LIMITED) return 'denied';
   if (code === WsCode.INVALID || code === WsCode.NOT_FOUND || code === WsCode.TOO_LARGE) return 'invalid';
   return 'error';
 }

@@ -37,6 +37,7 @@ export class SessionLifecycle {
   close(session: WsSession): Promise<void> {
     if (!this.sessions.remove(session)) return Promise.resolve();
     session.closed = true;
+    session.outbox.dispose();
     const done = this.runCloseHooks(session).finally(() => this.closing.delete(done));
     this.closing.add(done);
     return done;

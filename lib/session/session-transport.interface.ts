@@ -7,6 +7,8 @@ export interface SessionTransport {
   /** Bytes handed to the socket but not yet on the wire. */
   readonly bufferedAmount: number;
   send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void): void;
+  /** A protocol-level ping; the peer's pong comes back through the adapter. */
+  ping(): void;
   close(code: number, reason?: string): void;
   terminate(): void;
 }

@@ -1,3 +1,5 @@
+import type { SessionOutbox } from '../queue/session-outbox.js';
+import type { TokenBucket } from '../utils/token-bucket.util.js';
 import type { SessionTransport } from './session-transport.interface.js';
 
 /** Facts of the HTTP upgrade request a session keeps. */
@@ -33,11 +35,25 @@ export class WsSession {
   opening: Promise<void> | undefined;
   /** @internal */
   readonly transport: SessionTransport;
+  /** @internal The priority send queue every outbound frame goes through. */
+  readonly outbox: SessionOutbox;
+  /** @internal Last time a frame or a pong arrived (ms), for the read timeout. */
+  lastSeen = Date.now();
+  /** @internal The module-wide inbound rate limit of this session, when one is set. */
+  inbound: TokenBucket | undefined;
+  /** @internal Per-message rate limits counted per session. */
+  messageBuckets: Map<string, TokenBucket> | undefined;
 
-  constructor(id: string, space: string, request: WsRequestFacts, transport: SessionTransport) {
+  constructor(id: string, space: string, request: WsRequestFacts, transport: SessionTransport, outbox: SessionOutbox) {
     this.id = id;
     this.space = space;
     this.request = request;
     this.transport = transport;
+    this.outbox = outbox;
+  }
+
+  /** Outbound messages waiting for this session's socket. */
+  get queued(): number {
+    return this.outbox.depth;
   }
 }

@@ -1,0 +1,202 @@
+import type { WsPriority, WsQueuePolicy } from '../interfaces/ws-module-options.interface.js';
+import type { SessionTransport } from '../session/session-transport.interface.js';
+import { SendQueue } from './send-queue.js';
+
+export interface OutboxSettings {
+  maxMessages: number;
+  maxBytes: number;
+  /** Bytes the socket may hold unsent before frames wait in the queue instead. */
+  highWater: number;
+  /** How long a blocked send waits for room, and how long a stalled socket is given before it is cut. */
+  writeTimeout: number;
+  binary: boolean;
+}
+
+/** Where an outbox reports what happened to its frames; the adapter points these at the space's counters. */
+export interface OutboxObserver {
+  sent(bytes: number): void;
+  dropped(count: number): void;
+  slowClosed(): void;
+  writeTimedOut(): void;
+}
+
+/** Why a frame was not accepted; one instance each, so a failed broadcast allocates nothing per session. */
+export const OUTBOX_ERRORS = {
+  closed: new Error('session closed'),
+  dropped: new Error('send queue full: message dropped'),
+  slowClosed: new Error('send queue full: session closed (1013)'),
+  timedOut: new Error('send queue full: no room within writeTimeout'),
+} as const;
+
+/** Accepted (`undefined`), refused (an Error), or, for a blocked send, a promise of one of those. */
+export type WriteResult = Error | undefined | Promise<Error | undefined>;
+
+interface Blocked {
+  frame: Buffer;
+  priority: WsPriority;
+  resolve: (result: Error | undefined) => void;
+  timer: NodeJS.Timeout;
+}
+
+const SLOW_CLOSE = 1013;
+
+/**
+ * The send path of one session. Frames go straight to the socket while it keeps up; once it holds `highWater`
+ * bytes, they wait in the priority queue and are pumped out as the socket flushes (the write callback of the last
+ * frame written is the signal, so no private socket API is needed). A full queue applies the send's policy.
+ * Memory per session is bounded by `highWater` + `maxBytes`, plus at most `maxMessages` blocked sends.
+ */
+export class SessionOutbox {
+  private readonly queue: SendQueue;
+  private readonly blocked: Blocked[] = [];
+  private flushPending = false;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private flushWaiters: Array<() => void> = [];
+  private disposed = false;
+
+  constructor(
+    private readonly transport: SessionTransport,
+    private readonly settings: OutboxSettings,
+    private readonly observer: OutboxObserver,
+  ) {
+    this.queue = new SendQueue({ maxMessages: settings.maxMessages, maxBytes: settings.maxBytes });
+  }
+
+  /** Frames waiting: queued plus blocked sends. */
+  get depth(): number {
+    return this.queue.size + this.blocked.length;
+  }
+
+  get queuedBytes(): number {
+    return this.queue.bytes;
+  }
+
+  write(frame: Buffer, priority: WsPriority, policy: WsQueuePolicy): WriteResult {
+    if (this.disposed || !this.transport.isOpen) return OUTBOX_ERRORS.closed;
+    if (this.queue.size === 0 && this.blocked.length === 0 && !this.flushPending) {
+      if (this.transport.bufferedAmount + frame.length < this.settings.highWater) {
+        this.send(frame, false);
+      } else {
+        this.send(frame, true); // this frame fills the socket: its write callback tells us when there is room
+      }
+      return undefined;
+    }
+    const evicted = this.queue.offer(frame, priority);
+    if (evicted >= 0) {
+      if (evicted > 0) this.observer.dropped(evicted);
+      return undefined;
+    }
+    return this.refuse(frame, priority, policy);
+  }
+
+  /** Resolves once nothing waits in the queue (immediately when nothing does). */
+  flushed(): Promise<void> {
+    if (this.depth === 0 || this.disposed) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push(resolve));
+  }
+
+  /** Drops whatever waits (the session is gone) and settles blocked sends as failed. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const discarded = this.queue.clear() + this.blocked.length;
+    if (discarded > 0) this.observer.dropped(discarded);
+    for (const b of this.blocked.splice(0)) {
+      clearTimeout(b.timer);
+      b.resolve(OUTBOX_ERRORS.closed);
+    }
+    this.clearStall();
+    this.settleFlushWaiters();
+  }
+
+  private refuse(frame: Buffer, priority: WsPriority, policy: WsQueuePolicy): WriteResult {
+    if (policy === 'drop') {
+      this.observer.dropped(1);
+      return OUTBOX_ERRORS.dropped;
+    }
+    if (policy === 'close') {
+      this.observer.dropped(1);
+      this.observer.slowClosed();
+      this.transport.close(SLOW_CLOSE, 'send queue full');
+      this.dispose();
+      return OUTBOX_ERRORS.slowClosed;
+    }
+    // block: wait for room, but never hold more blocked sends than the queue itself could hold.
+    if (this.blocked.length >= this.settings.maxMessages) {
+      this.observer.dropped(1);
+      return OUTBOX_ERRORS.timedOut;
+    }
+    return new Promise((resolve) => {
+      const entry: Blocked = {
+        frame,
+        priority,
+        resolve,
+        timer: setTimeout(() => {
+          const at = this.blocked.indexOf(entry);
+          if (at >= 0) this.blocked.splice(at, 1);
+          this.observer.dropped(1);
+          resolve(OUTBOX_ERRORS.timedOut);
+        }, this.settings.writeTimeout),
+      };
+      this.blocked.push(entry);
+    });
+  }
+
+  private send(frame: Buffer, wantsFlushSignal: boolean): void {
+    if (wantsFlushSignal) {
+      this.flushPending = true;
+      this.armStall();
+      this.transport.send(frame, this.settings.binary, this.onFlushed);
+    } else {
+      this.transport.send(frame, this.settings.binary);
+    }
+    this.observer.sent(frame.length);
+  }
+
+  /** The socket flushed the frame we were waiting on: move queued frames out until it is full again. */
+  private readonly onFlushed = (err?: Error): void => {
+    this.flushPending = false;
+    this.clearStall();
+    if (err || this.disposed || !this.transport.isOpen) return;
+    for (;;) {
+      this.admitBlocked();
+      const frame = this.queue.take();
+      if (!frame) break;
+      if (this.transport.bufferedAmount + frame.length >= this.settings.highWater) {
+        this.send(frame, true); // full again: this frame's callback resumes the pump
+        break;
+      }
+      this.send(frame, false);
+    }
+    if (this.depth === 0) this.settleFlushWaiters();
+  };
+
+  private admitBlocked(): void {
+    while (this.blocked.length > 0 && this.queue.canAccept(this.blocked[0].frame, this.blocked[0].priority)) {
+      const entry = this.blocked.shift()!;
+      clearTimeout(entry.timer);
+      const evicted = this.queue.offer(entry.frame, entry.priority);
+      if (evicted > 0) this.observer.dropped(evicted);
+      entry.resolve(undefined);
+    }
+  }
+
+  private armStall(): void {
+    if (this.stallTimer) return;
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
+      this.observer.writeTimedOut();
+      this.transport.terminate();
+    }, this.settings.writeTimeout);
+    this.stallTimer.unref?.();
+  }
+
+  private clearStall(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+  }
+
+  private settleFlushWaiters(): void {
+    for (const resolve of this.flushWaiters.splice(0)) resolve();
+  }
+}
