@@ -59,6 +59,23 @@ describe('resolveOptions', () => {
     ['a bad node id', { nodeId: 'a.b' }, 'nodeId'],
     ['a port out of range', { port: 70000 }, 'port'],
     ['headers that are not names', { keepHeaders: [1] }, 'keepHeaders'],
+    ['options that are not an object', null, 'options'],
+    ['spaces that are not a map', { spaces: ['/a'] }, 'spaces'],
+    ['a space path with a query', { spaces: { a: '/a?x=1' } }, 'spaces.a'],
+    ['a negative per-space connection cap', { spaces: { a: { path: '/a', maxConnections: -1 } } }, 'spaces.a.maxConnections'],
+    ['a negative read timeout', { readTimeout: -5 }, 'readTimeout'],
+    ['an unparsable shutdown grace', { shutdownGrace: 'later' }, 'shutdownGrace'],
+    ['an unparsable observe interval', { observeInterval: '5 parsecs' }, 'observeInterval'],
+    ['a message size under 64 bytes', { maxMessageSize: 10 }, 'maxMessageSize'],
+    ['a string queue size', { queueSize: '128' }, 'queueSize'],
+    ['a tiny queue byte bound', { queueBytes: 10 }, 'queueBytes'],
+    ['a negative connection cap', { maxConnections: -1 }, 'maxConnections'],
+    ['a rate limit that is not an object', { rateLimit: 5 }, 'rateLimit'],
+    ['a zero rate', { rateLimit: { rate: 0 } }, 'rateLimit.rate'],
+    ['a zero burst', { rateLimit: { rate: 1, burst: 0 } }, 'rateLimit.burst'],
+    ['a negative compression threshold', { compressThreshold: -1 }, 'compressThreshold'],
+    ['a non-boolean observeLog', { observeLog: 1 }, 'observeLog'],
+    ['a non-boolean observeTrace', { observeTrace: 'on' }, 'observeTrace'],
   ])('rejects %s, naming the option', (_case, options, name) => {
     expect(() => resolveOptions(options as never)).toThrow(WsConfigError);
     expect(() => resolveOptions(options as never)).toThrow(`"${name}"`);
@@ -69,6 +86,13 @@ describe('WsModule options at bootstrap', () => {
   it('fails the bootstrap with a message that names a wrong option', async () => {
     const compiling = Test.createTestingModule({ imports: [WsModule.forRoot({ queueSize: -1 })] }).compile();
     await expect(compiling).rejects.toThrow(/Invalid WsModule option "queueSize"/);
+  });
+
+  it('fails the bootstrap when a forRootAsync() factory returns a wrong option, naming it', async () => {
+    const compiling = Test.createTestingModule({
+      imports: [WsModule.forRootAsync({ useFactory: () => ({ queuePolicy: 'wait' as never }) })],
+    }).compile();
+    await expect(compiling).rejects.toThrow(/Invalid WsModule option "queuePolicy"/);
   });
 
   it('takes its options from forRootAsync() factories', async () => {
