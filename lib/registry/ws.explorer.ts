@@ -22,13 +22,17 @@ export class WsExplorer implements OnModuleInit {
 
   onModuleInit(): void {
     const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
-    for (const wrapper of wrappers) this.explore(wrapper);
+    // An alias (`useExisting`) is a second wrapper around the same instance: explore each instance once, or its
+    // handlers would collide with themselves.
+    const seen = new Set<object>();
+    for (const wrapper of wrappers) this.explore(wrapper, seen);
     this.registry.seal();
   }
 
-  private explore(wrapper: InstanceWrapper): void {
+  private explore(wrapper: InstanceWrapper, seen: Set<object>): void {
     const { instance } = wrapper;
-    if (!instance || typeof instance !== 'object') return;
+    if (!instance || typeof instance !== 'object' || seen.has(instance)) return;
+    seen.add(instance);
     // A useValue/useFactory provider has no metatype of its own: its instance's class carries the decorators.
     const type = (!wrapper.metatype || wrapper.inject ? instance.constructor : wrapper.metatype) as Function;
     const prototype = Object.getPrototypeOf(instance);
