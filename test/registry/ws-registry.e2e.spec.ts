@@ -1,8 +1,12 @@
 import { Test } from '@nestjs/testing';
 import { WsModule } from 'nestjs-ws-spaces';
+import { WsRegistry } from '../../lib/registry/ws.registry.js';
 import {
+  CustomCommands,
   CustomSpaceHandlers,
+  DefaultCommands,
   DefaultSpaceHandlers,
+  DuplicateCommand,
   DuplicateA,
   DuplicateB,
   DuplicateInOtherSpace,
@@ -28,7 +32,11 @@ describe('WsRegistry: discovery and resolution', () => {
         DefaultSpaceHandlers,
         CustomSpaceHandlers,
         ThirdSpaceHandlers,
+        DefaultCommands,
+        CustomCommands,
         { provide: 'FACTORY_MADE', useFactory: () => new FactoryMadeHandlers() },
+        // An alias hands out the same instance again: its handlers must not be registered twice.
+        { provide: 'ALIAS', useExisting: DefaultSpaceHandlers },
       ],
     });
     trail = running.app.get(Trail);
@@ -70,6 +78,25 @@ describe('WsRegistry: discovery and resolution', () => {
     expect(await custom.request('guarded')).toMatchObject({ code: 403, name: 'denied.default', data: { reason: 'no entry' } });
   });
 
+  it('resolves commands in the session\'s space, then the default space', () => {
+    const registry = running.app.get(WsRegistry);
+    const command = (space: string, name: string) => registry.table(space).commands.get(name)?.options;
+    expect(command('custom', 'cmd.both')).toMatchObject({ desc: 'custom', priority: 'normal', queuePolicy: 'drop' });
+    expect(command('custom', 'cmd.inherited')).toMatchObject({ desc: 'default', priority: 'low' });
+    expect(command('default', 'cmd.both')).toMatchObject({ desc: 'default', priority: 'high' });
+    expect(command('third', 'cmd.both')).toMatchObject({ desc: 'default' });
+  });
+
+  it('never resolves a message in a space other than the session\'s or the default', async () => {
+    const third = await connect(running.wsUrl('/third'));
+    expect((await third.request('where')).data).toEqual({ handler: 'default', space: 'third' });
+  });
+
+  it('registers an aliased provider (useExisting) once', async () => {
+    const plain = await connect(running.wsUrl('/ws'));
+    expect((await plain.request('only.default')).data).toEqual({ handler: 'default', space: 'default' });
+  });
+
   it('discovers handlers on providers made by a factory', async () => {
     const plain = await connect(running.wsUrl('/ws'));
     expect((await plain.request('from.factory')).data).toBe('made by a factory');
@@ -90,6 +117,12 @@ describe('WsRegistry: bootstrap errors', () => {
   it('fails when two handlers share a name in one space, naming both', async () => {
     await expect(boot([DuplicateA, DuplicateB])).rejects.toThrow(
       /Two message handlers for "dup" in space "default": DuplicateA\.a and DuplicateB\.b/,
+    );
+  });
+
+  it('fails when two classes declare one command in one space, naming both', async () => {
+    await expect(boot([DefaultCommands, DuplicateCommand])).rejects.toThrow(
+      /Two command handlers for "cmd.both" in space "default": DefaultCommands and DuplicateCommand/,
     );
   });
 
