@@ -9,7 +9,13 @@ import { NoticeController } from './notice.controller.js';
 import { UserHandlers } from './user.handlers.js';
 
 @Module({
-  imports: [WsModule.forRoot({ path: '/ws', spaces: { custom: '/socket/custom' } })],
+  imports: [
+    WsModule.forRoot({
+      path: '/ws',
+      spaces: { custom: { path: '/socket/custom', maxConnections: 1000 } },
+      rateLimit: { rate: 50, burst: 100 }, // per session; a flood gets 429s, then close 1008
+    }),
+  ],
   controllers: [HomeController, NoticeController],
   providers: [EchoHandlers, ChatHandlers, UserHandlers, CustomSpaceHandlers, GuardFilters],
 })

@@ -11,7 +11,7 @@ interface SayArgs extends RoomArgs {
 
 /** Rooms are groups: joining one is `ctx.join(room)`, talking to it is `ctx.groupcast(room, ...)`. */
 @Injectable()
-@WsCommand('chat.said', { desc: 'A chat line, sent to every member of the room', priority: 'normal' })
+@WsCommand('chat.said', { desc: 'A chat line, sent to every member of the room', priority: 'normal', queuePolicy: 'drop' })
 export class ChatHandlers {
   @WsMessage('chat.join', { desc: 'Joins a room' })
   join(ctx: WsContext<RoomArgs>) {
@@ -27,7 +27,7 @@ export class ChatHandlers {
     return ctx.reply('chat.left', { room });
   }
 
-  @WsMessage('chat.say', { desc: 'Says something to a room you are in' })
+  @WsMessage('chat.say', { desc: 'Says something to a room you are in', rate: { rate: 5, burst: 10 } })
   async say(ctx: WsContext<SayArgs>) {
     const room = roomOf(ctx);
     if (!ctx.inGroup(room)) ctx.deny(`join "${room}" first`);
