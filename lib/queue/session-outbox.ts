@@ -158,6 +158,8 @@ export class SessionOutbox {
     this.flushPending = false;
     this.clearStall();
     if (err || this.disposed || !this.transport.isOpen) return;
+    // Queued frames leave together: one corked write instead of one syscall each.
+    this.transport.cork?.();
     for (;;) {
       this.admitBlocked();
       const frame = this.queue.take();
@@ -168,6 +170,7 @@ export class SessionOutbox {
       }
       this.send(frame, false);
     }
+    this.transport.uncork?.();
     if (this.depth === 0) this.settleFlushWaiters();
   };
 
