@@ -1,6 +1,6 @@
 import { WsBroker, WsMetrics, WsModule } from 'nestjs-ws-spaces';
 import { HookRecorder } from '../fixtures/hooks.fixture.js';
-import { closeAllClients, connect } from '../helpers/ws-client.js';
+import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 
 describe('Hooks', () => {
@@ -28,6 +28,16 @@ describe('Hooks', () => {
     expect((await client.next()).data).toBe('set by the open hook');
   });
 
+  it('runs the close hook after the open hook, even when the client leaves while the open hook runs', async () => {
+    const before = new Set(broker.sessions().map((s) => s.id));
+    const client = await connect(running.wsUrl());
+    const sid = broker.sessions().find((s) => !before.has(s.id))!.id;
+    expect(hooks.sequence).not.toContain(`open:${sid}`);
+    client.socket.terminate(); // the open hook takes 30 ms; the socket is gone long before it ends
+    expect(await eventually(() => hooks.sequence.includes(`close:${sid}`))).toBe(true);
+    expect(hooks.sequence.filter((s) => s.endsWith(`:${sid}`))).toEqual([`open:${sid}`, `close:${sid}`]);
+  });
+
   it('runs the receive hook with the name and arguments of every message', async () => {
     const client = await connect(running.wsUrl());
     await client.request('hooks.locals', { a: 1 });
@@ -36,37 +46,29 @@ describe('Hooks', () => {
 
   describe('close', () => {
     const closesOf = (sid: string) => hooks.closed.filter((c) => c.sid === sid);
+    const ways: Array<[string, (client: TestClient, sid: string) => void]> = [
+      ['the client closes', (client) => void client.close()],
+      ['the server closes the session (twice)', (_client, sid) => {
+        broker.close(sid);
+        broker.close(sid);
+      }],
+      ['the connection is terminated', (client) => client.socket.terminate()],
+    ];
 
-    it('fires exactly once when the client closes, with user and groups still readable', async () => {
+    it.each(ways)('fires exactly once when %s, and the session has left every index', async (_way, end) => {
       const client = await connect(running.wsUrl());
       const sid = (await client.request('hooks.member')).data;
-      await client.close();
-      expect(await eventually(() => closesOf(sid).length > 0)).toBe(true);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(closesOf(sid)).toEqual([{ sid, user: 'closer', groups: ['g-close'] }]);
-      expect(broker.session(sid)).toBeUndefined();
-      expect(broker.sessionsByUser('closer')).toEqual([]);
-      expect((await broker.groupcast('g-close', 'x')).hit).toBe(0);
-    });
-
-    it('fires exactly once when the server closes the session', async () => {
-      const client = await connect(running.wsUrl());
-      const sid = (await client.request('hooks.member')).data;
-      broker.close(sid);
-      broker.close(sid);
+      end(client, sid);
       await client.closed;
       expect(await eventually(() => closesOf(sid).length > 0)).toBe(true);
       await new Promise((r) => setTimeout(r, 100));
-      expect(closesOf(sid)).toHaveLength(1);
-    });
-
-    it('fires exactly once when the connection is terminated', async () => {
-      const client = await connect(running.wsUrl());
-      const sid = (await client.request('hooks.member')).data;
-      client.socket.terminate();
-      expect(await eventually(() => closesOf(sid).length > 0)).toBe(true);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(closesOf(sid)).toHaveLength(1);
+      // user and groups stay readable in the close hook, so it can tell who left and from where
+      expect(closesOf(sid)).toEqual([{ sid, user: 'closer', groups: ['g-close'] }]);
+      expect(broker.session(sid)).toBeUndefined();
+      expect(broker.sessions().map((s) => s.id)).not.toContain(sid);
+      expect(broker.sessionsByUser('closer')).toEqual([]);
+      expect((await broker.groupcast('g-close', 'x')).hit).toBe(0);
+      expect((await broker.pushUser('closer', 'x')).hit).toBe(0);
     });
   });
 
