@@ -1,5 +1,5 @@
 import { WsBroker, WsModule } from 'nestjs-ws-spaces';
-import { MembershipHandlers, OutputRecorder } from '../fixtures/broker.fixture.js';
+import { ContextSender, MembershipHandlers, OutputRecorder } from '../fixtures/broker.fixture.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
 
@@ -10,7 +10,7 @@ describe('WsBroker', () => {
   beforeAll(async () => {
     running = await startApp({
       imports: [WsModule.forRoot({ spaces: { custom: '/custom' } })],
-      providers: [MembershipHandlers, OutputRecorder],
+      providers: [MembershipHandlers, OutputRecorder, ContextSender],
     });
     broker = running.app.get(WsBroker);
   });
@@ -108,6 +108,24 @@ describe('WsBroker', () => {
       expect(recorder.outputs[2]).toBe(recorder.outputs[0]);
     });
 
+    it('serializes a groupcast once for all its members', async () => {
+      await Promise.all([join('/ws', { gid: 'enc' }), join('/ws', { gid: 'enc' }), join('/ws', { gid: 'enc' })]);
+      const codec = broker.codec;
+      const encode = codec.encode;
+      let calls = 0;
+      codec.encode = (envelope) => {
+        calls++;
+        return encode.call(codec, envelope);
+      };
+      try {
+        expect(await broker.groupcast('enc', 'once', { n: 1 })).toMatchObject({ hit: 3, success: 3 });
+        expect((await broker.broadcast('once')).success).toBeGreaterThanOrEqual(3);
+      } finally {
+        codec.encode = encode;
+      }
+      expect(calls).toBe(2);
+    });
+
     it('rejects a send to a space that is not configured', async () => {
       await expect(broker.broadcast('x', null, { space: 'nope' })).rejects.toThrow(/unknown space "nope"/);
     });
@@ -129,6 +147,35 @@ describe('WsBroker', () => {
       await broker.pushUser('same-user', 'u', null, { space: 'custom' });
       expect((await custom.client.drain()).map((e) => e.name)).toEqual(['b', 'g', 'u']);
       expect(await plain.client.drain()).toEqual([]);
+    });
+  });
+
+  describe('through WsContext', () => {
+    it('targets the session\'s own space unless another is named', async () => {
+      const plain = await join('/ws', { uid: 'ctx-user', gid: 'ctx-group' });
+      const custom = await join('/custom', { uid: 'ctx-user', gid: 'ctx-group' });
+      const cases = [
+        { kind: 'broadcast' },
+        { kind: 'groupcast', to: 'ctx-group' },
+        { kind: 'pushUser', to: 'ctx-user' },
+      ];
+      for (const args of cases) {
+        expect((await custom.client.request('ctx.send', args)).data).toMatchObject({ hit: 1, success: 1, failed: 0, nodes: 0 });
+        expect(await custom.client.next()).toMatchObject({ name: 'from.ctx' });
+        expect(await plain.client.drain(50)).toEqual([]);
+
+        expect((await custom.client.request('ctx.send', { ...args, space: 'default' })).data).toMatchObject({ hit: 1, success: 1 });
+        expect(await plain.client.next()).toMatchObject({ name: 'from.ctx' });
+        expect(await custom.client.drain(50)).toEqual([]);
+      }
+    });
+
+    it('pushes by session id only within the session\'s space unless another is named', async () => {
+      const plain = await join('/ws');
+      const custom = await join('/custom');
+      expect((await custom.client.request('ctx.send', { kind: 'push', to: plain.sid })).data).toMatchObject({ hit: 0 });
+      expect((await custom.client.request('ctx.send', { kind: 'push', to: plain.sid, space: 'default' })).data).toMatchObject({ hit: 1 });
+      expect(await plain.client.next()).toMatchObject({ name: 'from.ctx' });
     });
   });
 
