@@ -32,6 +32,13 @@ describe('The upgrade adapter', () => {
     expect((await custom.request('ping')).data).toEqual({ pong: true, space: 'custom' });
   });
 
+  it('writes text frames by default', async () => {
+    const client = await connect(running.wsUrl());
+    const frameIsBinary = new Promise<boolean>((resolve) => client.socket.once('message', (_data, isBinary) => resolve(isBinary)));
+    client.send({ name: 'ping' });
+    expect(await frameIsBinary).toBe(false);
+  });
+
   it('refuses any other path with 404 and the HTTP app keeps serving', async () => {
     await expect(connect(running.wsUrl('/elsewhere'))).rejects.toMatchObject({ status: 404 });
     await expect(connect(running.wsUrl('/ws/deeper'))).rejects.toMatchObject({ status: 404 });
@@ -60,6 +67,22 @@ describe('The upgrade adapter', () => {
     client.send(JSON.stringify({ name: 'ping', data: 'x'.repeat(2048) }));
     expect((await client.closed).code).toBe(1009);
     expect((await bystander.request('ping')).code).toBe(0);
+  });
+});
+
+describe('The binary format option', () => {
+  it('writes binary frames', async () => {
+    const running = await startApp({ imports: [WsModule.forRoot({ format: 'binary' })], providers: [PingHandlers] });
+    try {
+      const client = await connect(running.wsUrl());
+      const frameIsBinary = new Promise<boolean>((resolve) => client.socket.once('message', (_data, isBinary) => resolve(isBinary)));
+      client.send({ name: 'ping' });
+      expect(await frameIsBinary).toBe(true);
+      expect((await client.next()).data).toEqual({ pong: true, space: 'default' });
+      await closeAllClients();
+    } finally {
+      await running.close();
+    }
   });
 });
 
