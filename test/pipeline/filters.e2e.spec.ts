@@ -1,4 +1,4 @@
-import { WsModule } from 'nestjs-ws-spaces';
+import { WsMetrics, WsModule } from 'nestjs-ws-spaces';
 import { CustomErrorHandlers, FilterChain } from '../fixtures/hooks.fixture.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
@@ -53,6 +53,17 @@ describe('Filters and error handlers', () => {
     const reply = await client.request('f.error');
     expect(reply).toMatchObject({ code: 500, text: 'internal error', data: null });
     expect(JSON.stringify(reply)).not.toContain('hidden cause');
+  });
+
+  it('contains a throwing filter: 500 without the detail, counted, and the connection goes on', async () => {
+    const metrics = running.app.get(WsMetrics);
+    const before = metrics.snapshot().total.handlerErrors;
+    const client = await connect(running.wsUrl());
+    const reply = await client.request('f.throw', {}, 't');
+    expect(reply).toMatchObject({ code: 500, name: 'f.throw', id: 't' });
+    expect(JSON.stringify(reply)).not.toContain('secret detail');
+    expect(metrics.snapshot().total.handlerErrors).toBe(before + 1);
+    expect((await client.request('f.ok')).data).toBe('ok');
   });
 
   it('routes invalid input and errors through the space\'s own handlers', async () => {
