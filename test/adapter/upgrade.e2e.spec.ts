@@ -86,6 +86,22 @@ describe('The binary format option', () => {
   });
 });
 
+describe('The compression option', () => {
+  it('is off by default and negotiates permessage-deflate when on', async () => {
+    for (const compression of [false, true]) {
+      const running = await startApp({ imports: [WsModule.forRoot({ compression })], providers: [PingHandlers] });
+      try {
+        const client = await connect(running.wsUrl());
+        expect(client.socket.extensions.includes('permessage-deflate')).toBe(compression);
+        expect((await client.request('ping', { pad: 'x'.repeat(4096) })).data).toEqual({ pong: true, space: 'default' });
+        await closeAllClients();
+      } finally {
+        await running.close();
+      }
+    }
+  });
+});
+
 describe('The standalone port option', () => {
   it('listens on a port of its own and leaves the HTTP server alone', async () => {
     const port = await new Promise<number>((resolve) => {

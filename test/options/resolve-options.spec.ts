@@ -95,6 +95,13 @@ describe('WsModule options at bootstrap', () => {
     await expect(compiling).rejects.toThrow(/Invalid WsModule option "queuePolicy"/);
   });
 
+  it('accepts isGlobal beside the options without taking it for one', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [WsModule.forRoot({ isGlobal: false, path: '/local' })] }).compile();
+    const { WS_RESOLVED_OPTIONS } = await import('../../lib/ws.constants.js');
+    expect(moduleRef.get(WS_RESOLVED_OPTIONS, { strict: false }).path).toBe('/local');
+    await moduleRef.close();
+  });
+
   it('takes its options from forRootAsync() factories', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [WsModule.forRootAsync({ useFactory: async () => ({ path: '/async' }) })],
