@@ -40,3 +40,32 @@ describe('WsSession', () => {
     expect((await b.request('recall')).data).toBeNull();
   });
 });
+
+describe('WsSession across nodes and with other header settings', () => {
+  it('gets a different node prefix on each node when no nodeId is set', async () => {
+    const nodes = [
+      await startApp({ imports: [WsModule.forRoot()], providers: [PingHandlers] }),
+      await startApp({ imports: [WsModule.forRoot()], providers: [PingHandlers] }),
+    ];
+    try {
+      const ids = await Promise.all(nodes.map(async (n) => (await (await connect(n.wsUrl())).request('facts')).data.id as string));
+      const prefixes = ids.map((id) => id.slice(0, id.lastIndexOf('.')));
+      expect(prefixes[0]).not.toBe(prefixes[1]);
+      expect(ids[0]).not.toBe(ids[1]);
+      await closeAllClients();
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+    }
+  });
+
+  it('keeps exactly the headers named by keepHeaders, matched without regard to case', async () => {
+    const running = await startApp({ imports: [WsModule.forRoot({ keepHeaders: ['Cookie'] })], providers: [PingHandlers] });
+    try {
+      const client = await connect(running.wsUrl(), { headers: { cookie: 'kept=1', 'user-agent': 'not-kept' } });
+      expect((await client.request('facts')).data.request.headers).toEqual({ cookie: 'kept=1' });
+      await closeAllClients();
+    } finally {
+      await running.close();
+    }
+  });
+});
