@@ -61,12 +61,23 @@ describe('The upgrade adapter', () => {
     expect(logger.lines.error).toEqual([]);
   });
 
-  it('closes a connection that sends a frame over maxMessageSize with 1009', async () => {
+  it('closes a connection that sends a frame over maxMessageSize with 1009, counted and not logged as an error', async () => {
+    const metrics = running.app.get(WsMetrics);
+    const failuresBefore = metrics.snapshot().total.receiveFailures;
     const bystander = await connect(running.wsUrl());
     const client = await connect(running.wsUrl());
     client.send(JSON.stringify({ name: 'ping', data: 'x'.repeat(2048) }));
     expect((await client.closed).code).toBe(1009);
     expect((await bystander.request('ping')).code).toBe(0);
+    expect(await eventually(() => metrics.snapshot().total.receiveFailures > failuresBefore)).toBe(true);
+    expect(logger.lines.error).toEqual([]);
+  });
+
+  it('accepts a frame of exactly maxMessageSize', async () => {
+    const client = await connect(running.wsUrl());
+    const frame = JSON.stringify({ name: 'ping', pad: '' });
+    client.send(JSON.stringify({ name: 'ping', pad: 'x'.repeat(1024 - frame.length) }));
+    expect((await client.next()).code).toBe(0);
   });
 });
 
