@@ -19,11 +19,17 @@ export async function runHooks(hooks: HookEntry[], ctx: unknown, logger: Logger,
 /** Send hooks run synchronously, so a frame's bytes are settled before the next send can overtake it. */
 export function runSendHooks(hooks: HookEntry[], ctx: unknown, logger: Logger, onError: () => void): void {
   for (const hook of hooks) {
-    try {
-      hook.call(ctx);
-    } catch (err) {
+    const failed = (err: unknown) => {
       onError();
       logger.error(`send hook ${hook.owner} threw: ${describeError(err)}`, (err as Error)?.stack);
+    };
+    try {
+      const result = hook.call(ctx) as PromiseLike<unknown> | undefined;
+      // An async send hook is not awaited (the bytes are written first), but its rejection must still be
+      // contained: left unhandled, it would end the process.
+      if (typeof result?.then === 'function') result.then(undefined, failed);
+    } catch (err) {
+      failed(err);
     }
   }
 }
