@@ -79,7 +79,7 @@ describe('Hooks', () => {
     expect(await client.next()).toMatchObject({ name: 'rewritten', text: 'by a send hook' });
   });
 
-  it.each(['open', 'receive', 'send', 'close'])('contains a throwing %s hook: the connection goes on and the error is counted', async (kind) => {
+  it.each(['open', 'receive', 'send', 'send-async', 'close'])('contains a throwing %s hook: the connection goes on and the error is counted', async (kind) => {
     const before = metrics.snapshot().total.handlerErrors;
     hooks.explode.add(kind);
     const client = await connect(running.wsUrl());
