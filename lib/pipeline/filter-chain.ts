@@ -11,7 +11,11 @@ export function runFilters(filters: FilterEntry[], ctx: unknown, last: () => Pro
     if (i <= reached) throw new Error(`next() called twice in filter ${filters[i - 1]?.owner ?? ''}`);
     reached = i;
     if (i === filters.length) return last();
-    await filters[i].call(ctx, () => step(i + 1));
+    let downstream: Promise<void> | undefined;
+    await filters[i].call(ctx, () => (downstream = step(i + 1)));
+    // A filter that starts next() without awaiting it must not turn the handler's error into an unhandled
+    // rejection: the chain ends only when the rest of it has.
+    if (downstream) await downstream;
   };
   return step(0);
 }
