@@ -66,6 +66,12 @@ describe('Filters and error handlers', () => {
     expect((await client.request('f.ok')).data).toBe('ok');
   });
 
+  it('still contains a handler\'s error when a filter did not await next()', async () => {
+    const client = await connect(running.wsUrl());
+    expect(await client.request('f.unawaited')).toMatchObject({ code: 500, name: 'f.unawaited' });
+    expect((await client.request('f.ok')).data).toBe('ok');
+  });
+
   it('routes invalid input and errors through the space\'s own handlers', async () => {
     const client = await connect(running.wsUrl('/custom'));
     expect(await client.request('f.invalid')).toMatchObject({ code: 400, name: 'custom.invalid', data: { why: 'bad by a filter' } });
