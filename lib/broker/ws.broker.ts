@@ -61,6 +61,8 @@ export class WsBroker {
   // rejected promise for the caller, never a throw out of an event listener.
 
   async push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    // A space that is not configured is a mistake, as for the other sends, not "nobody there".
+    if (options?.space !== undefined) this.index(options.space);
     const session = this.sessionRegistry.get(sid);
     if (!session || (options?.space !== undefined && options.space !== session.space)) return emptyDelivery();
     return this.deliver([session], session.space, name, data, options);
