@@ -126,8 +126,15 @@ describe('WsBroker', () => {
       expect(calls).toBe(2);
     });
 
-    it('rejects a send to a space that is not configured', async () => {
-      await expect(broker.broadcast('x', null, { space: 'nope' })).rejects.toThrow(/unknown space "nope"/);
+    it('rejects a send of any kind to a space that is not configured', async () => {
+      const s = await join('/ws', { uid: 'u-nope', gid: 'g-nope' });
+      const space = { space: 'nope' };
+      await expect(broker.broadcast('x', null, space)).rejects.toThrow(/unknown space "nope"/);
+      await expect(broker.groupcast('g-nope', 'x', null, space)).rejects.toThrow(/unknown space "nope"/);
+      await expect(broker.pushUser('u-nope', 'x', null, space)).rejects.toThrow(/unknown space "nope"/);
+      await expect(broker.push(s.sid, 'x', null, space)).rejects.toThrow(/unknown space "nope"/);
+      await expect(broker.push('nobody.1', 'x', null, space)).rejects.toThrow(/unknown space "nope"/);
+      expect(await s.client.drain()).toEqual([]);
     });
   });
 
