@@ -6,7 +6,11 @@ import type { WsModuleOptions } from './interfaces/ws-module-options.interface.j
 import { WsMetrics } from './metrics/ws-metrics.js';
 import { resolveOptions } from './options/resolve-options.js';
 import { Dispatcher } from './pipeline/dispatcher.js';
+import { HandlerFactory } from './pipeline/handler-factory.js';
 import { InboundLimiter } from './pipeline/inbound-limiter.js';
+import { ArgsValidator } from './validation/args-validator.js';
+import { UpgradeGate } from './adapter/upgrade-gate.js';
+import type { WsResolvedOptions } from './interfaces/ws-module-options.interface.js';
 import { SessionLifecycle } from './pipeline/session-lifecycle.js';
 import { WsExplorer } from './registry/ws.explorer.js';
 import { WsMetadataAccessor } from './registry/ws-metadata.accessor.js';
@@ -29,6 +33,13 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
       useFactory: (options: WsModuleOptions) => resolveOptions(options),
       inject: [WS_MODULE_OPTIONS],
     },
+    {
+      provide: ArgsValidator,
+      useFactory: (options: WsResolvedOptions) => new ArgsValidator(options.validation),
+      inject: [WS_RESOLVED_OPTIONS],
+    },
+    HandlerFactory,
+    UpgradeGate,
     WsMetadataAccessor,
     WsRegistry,
     WsExplorer,

@@ -22,6 +22,8 @@ import { WsSession } from '../session/ws-session.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { abortHandshake } from './abort-handshake.js';
 import { Heartbeat } from './heartbeat.js';
+import { UpgradeGate, UpgradeRefusal } from './upgrade-gate.js';
+import type { WsIdentity } from '../interfaces/ws-authenticator.interface.js';
 import { requestFacts, splitUrl } from './request-facts.js';
 import { WsTransport } from './ws-transport.js';
 
@@ -46,6 +48,8 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
   private server: Server | undefined;
   private ownsServer = false;
   private closing = false;
+  /** Upgrades still in their asynchronous checks; they count against the connection limits. */
+  private pendingUpgrades = 0;
   private heartbeat: Heartbeat | undefined;
   private readonly outboxSettings: OutboxSettings;
   private readonly observers = new Map<string, OutboxObserver>();
@@ -58,6 +62,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
     private readonly lifecycle: SessionLifecycle,
     private readonly metrics: WsMetrics,
     private readonly limiter: InboundLimiter,
+    private readonly gate: UpgradeGate,
   ) {
     for (const [space, path] of Object.entries(options.spaces)) {
       this.spaceByPath.set(path, space);
@@ -152,15 +157,35 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
       return;
     }
     if (this.closing) return abortHandshake(socket, 503);
-    if (this.sessions.size >= this.options.maxConnections || this.sessions.find(space)!.sessions.size >= this.options.spaceMaxConnections[space]) {
+    const index = this.sessions.find(space)!;
+    if (
+      this.sessions.size + this.pendingUpgrades >= this.options.maxConnections ||
+      index.sessions.size + this.pendingUpgrades >= this.options.spaceMaxConnections[space]
+    ) {
       this.metrics.count(space, 'refused');
       return abortHandshake(socket, 503, 'too many connections');
     }
     socket.on('error', () => socket.destroy());
-    this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search));
+    if (!this.gate.guards(space)) {
+      this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search, undefined));
+      return;
+    }
+    this.pendingUpgrades++;
+    this.gate.check(req, space).then(
+      (identity) => {
+        this.pendingUpgrades--;
+        if (socket.destroyed) return;
+        if (this.closing) return abortHandshake(socket, 503);
+        this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search, identity));
+      },
+      (refusal: UpgradeRefusal) => {
+        this.pendingUpgrades--;
+        abortHandshake(socket, refusal.status, refusal.message);
+      },
+    );
   };
 
-  private accept(ws: WebSocket, req: IncomingMessage, space: string, path: string, search: string): void {
+  private accept(ws: WebSocket, req: IncomingMessage, space: string, path: string, search: string, identity: WsIdentity | undefined): void {
     const facts = requestFacts(req, path, search, this.options.keepHeaders);
     const transport = new WsTransport(ws);
     const outbox = new SessionOutbox(transport, this.outboxSettings, this.observers.get(space)!);
@@ -180,7 +205,8 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
       this.sockets.delete(ws);
       void this.lifecycle.close(session);
     });
-    this.lifecycle.open(session);
+    if (identity?.locals) Object.assign(session.locals, identity.locals);
+    this.lifecycle.open(session, identity?.user);
   }
 }
 

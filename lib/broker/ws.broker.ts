@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { WsContext } from '../context/ws-context.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsPriority, WsQueuePolicy, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
@@ -14,6 +14,8 @@ import { WsRegistry } from '../registry/ws.registry.js';
 import { SessionRegistry } from '../session/session.registry.js';
 import type { SpaceIndex } from '../session/space-index.js';
 import type { WsSession } from '../session/ws-session.js';
+import { WsCommandDataError } from '../errors/ws-command-data.error.js';
+import { ArgsValidator } from '../validation/args-validator.js';
 import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { emptyDelivery } from './delivery.js';
 
@@ -41,15 +43,18 @@ export class WsBroker {
   /** @internal */
   readonly codec: WsCodec;
   private readonly defaultPolicy: WsQueuePolicy;
+  private readonly validateOutbound: boolean;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
     private readonly sessionRegistry: SessionRegistry,
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
+    private readonly validator: ArgsValidator,
   ) {
     this.codec = createCodec(options.codec);
     this.defaultPolicy = options.queuePolicy;
+    this.validateOutbound = options.validateOutbound;
   }
 
   /** This node's id, the prefix of its session ids. */
@@ -172,6 +177,9 @@ export class WsBroker {
     options: WsSendOptions | undefined,
     id?: string | number,
   ): Delivery | Promise<Delivery> {
+    const table = this.registry.table(space);
+    const command = table.commands.get(name)?.options;
+    if (this.validateOutbound && command?.args) this.checkCommandData(name, command.args, data);
     const bytes = this.codec.encode({
       code: options?.code ?? 0,
       name,
@@ -180,8 +188,6 @@ export class WsBroker {
       time: unixSeconds(),
       id,
     });
-    const table = this.registry.table(space);
-    const command = table.commands.get(name)?.options;
     const priority: WsPriority = options?.priority ?? command?.priority ?? 'normal';
     const policy = resolvePolicy(priority, options?.queuePolicy ?? command?.queuePolicy, this.defaultPolicy);
     const hooks = table.hooks.send;
@@ -215,6 +221,12 @@ export class WsBroker {
       if (out === undefined || out === null) return undefined; // a hook may swallow a frame on purpose
     }
     return session.outbox.write(typeof out === 'string' ? Buffer.from(out) : out, priority, policy);
+  }
+
+  private checkCommandData(name: string, cls: Type<unknown>, data: unknown): void {
+    const plain = typeof data === 'object' && data !== null ? data : {};
+    const errors = this.validator.validateSync(cls, plain);
+    if (errors.length > 0) throw new WsCommandDataError(name, errors);
   }
 
   private index(space: string): SpaceIndex {

@@ -20,8 +20,8 @@ export class WsContext<A = any> {
     readonly session: WsSession,
     /** The message name (in a send hook: the outbound name; in open/close hooks: ''). */
     readonly name: string,
-    /** The arguments (in a send hook: the outbound data). */
-    readonly args: A,
+    /** The arguments (in a send hook: the outbound data); an instance of the args class once validated. */
+    public args: A,
     /** The request id, echoed on every reply. */
     readonly id?: string | number,
     /** In receive hooks and handlers: the raw inbound frame. */

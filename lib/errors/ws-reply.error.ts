@@ -1,3 +1,4 @@
+import { IntrinsicException } from '@nestjs/common';
 import { WsCode } from '../protocol/ws-code.js';
 
 /**
@@ -6,7 +7,8 @@ import { WsCode } from '../protocol/ws-code.js';
  * handlers of the space see it as the cause.
  * @publicApi
  */
-export class WsReplyError extends Error {
+export class WsReplyError extends IntrinsicException {
+  // IntrinsicException: Nest's default exception filter must not log these; they are answers, not failures.
   override name = 'WsReplyError';
   constructor(
     readonly code: number,

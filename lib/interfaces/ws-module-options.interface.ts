@@ -1,3 +1,5 @@
+import type { WsUpgradeSettings } from './ws-authenticator.interface.js';
+
 /** A duration in milliseconds, or a string such as `"250ms"`, `"30s"`, `"5m"`, `"1h"`. */
 export type WsDuration = number | string;
 
@@ -21,8 +23,11 @@ export interface WsSessionRateLimit extends WsRateLimit {
   closeAfter?: number;
 }
 
-/** A space given as an object instead of a bare path. */
-export interface WsSpaceOptions {
+/**
+ * A space given as an object instead of a bare path. Its `authenticator` and `allowedOrigins` replace the
+ * module's for this space; its `guards` run after the module's.
+ */
+export interface WsSpaceOptions extends WsUpgradeSettings {
   path: string;
   /** Open sessions this space accepts; past it the upgrade is answered 503. */
   maxConnections?: number;
@@ -32,7 +37,7 @@ export interface WsSpaceOptions {
  * Options of `WsModule.forRoot()`. Every field is optional; the defaults are listed per field.
  * @publicApi
  */
-export interface WsModuleOptions {
+export interface WsModuleOptions extends WsUpgradeSettings {
   /** Upgrade path of the default space. @default '/ws' */
   path?: string;
   /**
@@ -87,6 +92,12 @@ export interface WsModuleOptions {
   observeLog?: boolean;
   /** Open an OpenTelemetry span per handled message. @default false */
   observeTrace?: boolean;
+  /** Argument classes: strip properties without decorators (`whitelist`), or refuse them (`forbidNonWhitelisted`). */
+  validation?: { whitelist?: boolean; forbidNonWhitelisted?: boolean };
+  /** Check the data of declared commands against their argument class before sending. @default NODE_ENV !== 'production' */
+  validateOutbound?: boolean;
+  /** Deepest JSON nesting accepted; deeper is answered 400. @default 64 */
+  maxDepth?: number;
 }
 
 /** The options after validation: every field present, durations in milliseconds. */
@@ -116,4 +127,9 @@ export interface WsResolvedOptions {
   observeInterval: number;
   observeLog: boolean;
   observeTrace: boolean;
+  validation: { whitelist: boolean; forbidNonWhitelisted: boolean };
+  validateOutbound: boolean;
+  maxDepth: number;
+  /** The upgrade checks of each space, the module's merged in. */
+  upgrade: Record<string, WsUpgradeSettings>;
 }

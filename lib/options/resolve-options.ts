@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WsConfigError } from '../errors/ws-config.error.js';
+import type { WsUpgradeSettings } from '../interfaces/ws-authenticator.interface.js';
 import type { WsModuleOptions, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { parseDuration } from '../utils/duration.util.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
@@ -9,7 +10,8 @@ import { WS_OPTION_DEFAULTS as D } from './ws-options.defaults.js';
 const KNOWN_OPTIONS = new Set<string>([
   'path', 'spaces', 'port', 'keepHeaders', 'nodeId', 'format', 'codec', 'pingInterval', 'readTimeout', 'writeTimeout',
   'maxMessageSize', 'queueSize', 'queuePolicy', 'queueBytes', 'maxConnections', 'rateLimit', 'shutdownGrace',
-  'compression', 'compressLevel', 'compressThreshold', 'observeInterval',
+  'compression', 'compressLevel', 'compressThreshold', 'observeInterval', 'validation', 'validateOutbound', 'maxDepth',
+  'authenticator', 'allowedOrigins', 'guards',
   'observeLog', 'observeTrace',
 ]);
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -29,6 +31,8 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
   checkPath('path', path);
   const spaces: Record<string, string> = { [DEFAULT_SPACE]: path };
   const spaceMaxConnections: Record<string, number> = { [DEFAULT_SPACE]: Infinity };
+  const moduleUpgrade = upgradeSettings('', input);
+  const upgrade: Record<string, WsUpgradeSettings> = { [DEFAULT_SPACE]: moduleUpgrade };
   const seenPaths = new Map<string, string>([[path, DEFAULT_SPACE]]);
   if (input.spaces !== undefined) {
     if (input.spaces === null || typeof input.spaces !== 'object' || Array.isArray(input.spaces)) {
@@ -41,6 +45,12 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
       if (settings === null || typeof settings !== 'object') throw fail(`spaces.${name}`, 'must be a path or { path, ... }', value);
       const spacePath = settings.path;
       checkPath(`spaces.${name}`, spacePath);
+      const own = upgradeSettings(`spaces.${name}.`, settings);
+      upgrade[name] = {
+        authenticator: own.authenticator ?? moduleUpgrade.authenticator,
+        allowedOrigins: own.allowedOrigins ?? moduleUpgrade.allowedOrigins,
+        guards: [...(moduleUpgrade.guards ?? []), ...(own.guards ?? [])],
+      };
       spaceMaxConnections[name] =
         settings.maxConnections === undefined ? Infinity : integer(`spaces.${name}.maxConnections`, settings.maxConnections, 0);
       const taken = seenPaths.get(spacePath);
@@ -114,7 +124,30 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     observeInterval: duration('observeInterval', input.observeInterval ?? D.observeInterval, false),
     observeLog: flag('observeLog', input.observeLog ?? D.observeLog),
     observeTrace: flag('observeTrace', input.observeTrace ?? D.observeTrace),
+    validation: {
+      whitelist: flag('validation.whitelist', input.validation?.whitelist ?? true),
+      forbidNonWhitelisted: flag('validation.forbidNonWhitelisted', input.validation?.forbidNonWhitelisted ?? false),
+    },
+    validateOutbound: flag('validateOutbound', input.validateOutbound ?? process.env.NODE_ENV !== 'production'),
+    maxDepth: integer('maxDepth', input.maxDepth ?? 64, 1, 10_000),
+    upgrade,
   };
+}
+
+function upgradeSettings(prefix: string, input: WsUpgradeSettings): WsUpgradeSettings {
+  const { authenticator, allowedOrigins, guards } = input;
+  if (authenticator !== undefined && typeof authenticator !== 'function') {
+    throw fail(`${prefix}authenticator`, 'must be a provider class or a function', authenticator);
+  }
+  if (allowedOrigins !== undefined && typeof allowedOrigins !== 'function') {
+    if (!Array.isArray(allowedOrigins) || allowedOrigins.some((o) => typeof o !== 'string')) {
+      throw fail(`${prefix}allowedOrigins`, 'must be a list of origins or a function', allowedOrigins);
+    }
+  }
+  if (guards !== undefined && (!Array.isArray(guards) || guards.some((g) => typeof g !== 'function'))) {
+    throw fail(`${prefix}guards`, 'must be a list of guard classes', guards);
+  }
+  return { authenticator, allowedOrigins, guards };
 }
 
 function fail(option: string, problem: string, value: unknown): WsConfigError {

@@ -1,8 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { WsBroker } from '../broker/ws.broker.js';
 import { WsContext } from '../context/ws-context.js';
-import { WsInternalError, WsInvalidError, WsNotFoundError, WsReplyError } from '../errors/ws-reply.error.js';
+import { WsInvalidError, WsNotFoundError, WsReplyError } from '../errors/ws-reply.error.js';
 import type { WsHandlerKind } from '../interfaces/ws-message-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { EnvelopeError, toEnvelope } from '../protocol/inbound-envelope.js';
@@ -11,6 +11,12 @@ import type { SpaceTable } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import type { WsSession } from '../session/ws-session.js';
 import { runFilters } from './filter-chain.js';
+import { toReplyError } from '../errors/to-reply-error.js';
+import type { MessageEntry } from '../registry/registry-entries.js';
+import { ArgsValidator } from '../validation/args-validator.js';
+import { PayloadTooDeepError, sanitizePayload } from '../validation/sanitize-payload.js';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { describeError, runHooks } from './hook-runner.js';
 import { InboundLimiter } from './inbound-limiter.js';
 
@@ -27,6 +33,8 @@ export class Dispatcher {
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
     private readonly limiter: InboundLimiter,
+    private readonly validator: ArgsValidator,
+    @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
   ) {}
 
   /** Handles one inbound frame. Never rejects. */
@@ -43,6 +51,12 @@ export class Dispatcher {
       // A client's malformed frame is counted, not logged: on a public socket, logging it would let anyone
       // flood the logs.
       return this.rejectFrame(session, new WsInvalidError(`malformed message: not valid ${this.broker.codec.name}`));
+    }
+    try {
+      sanitizePayload(decoded, this.options.maxDepth);
+    } catch (err) {
+      if (!(err instanceof PayloadTooDeepError)) throw err;
+      return this.rejectFrame(session, new WsInvalidError(`malformed message: ${err.message}`));
     }
     const envelope = toEnvelope(decoded);
     if (envelope instanceof EnvelopeError) {
@@ -63,36 +77,62 @@ export class Dispatcher {
     if (session.opening) await session.opening;
     if (session.closed) return;
     // No arguments is `{}` for a handler, so `ctx.args.x` never throws.
+    // No arguments is `{}` for a handler, so `ctx.args.x` never throws; validation still knows they were missing.
+    const missing = envelope.data === undefined;
     const ctx = new WsContext(this.broker, session, envelope.name, envelope.data ?? {}, envelope.id, frame);
     const table = this.registry.table(space);
     try {
       if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(space));
-      await runFilters(table.filters, ctx, () => this.invoke(table, ctx));
+      await runFilters(table.filters, ctx, () => this.invoke(table, ctx, missing));
     } catch (err) {
       await this.handleError(table, ctx, err);
     }
   }
 
-  private async invoke(table: SpaceTable, ctx: WsContext): Promise<void> {
+  private async invoke(table: SpaceTable, ctx: WsContext, missing: boolean): Promise<void> {
     const entry = table.messages.get(ctx.name);
     if (!entry) throw new WsNotFoundError(ctx.name);
     if (entry.options.rate && !this.limiter.admitMessage(ctx.session, entry)) {
       this.metrics.count(ctx.space, 'rateLimited');
       throw new WsReplyError(WsCode.RATE_LIMITED, 'rate limited');
     }
-    let result = entry.call(ctx);
+    if (entry.options.args) await this.validateArgs(entry, ctx, missing);
+    let result: unknown;
+    try {
+      result = await entry.handler(ctx.session, ctx.args, ctx, ctx.name);
+    } catch (err) {
+      // Nest's exception proxy has already logged anything that is not an expected answer.
+      if (err instanceof Error) loggedByNest.add(err);
+      throw err;
+    }
     if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
-    else if (result instanceof Promise) result = await result;
     if (!ctx.replied && result !== undefined) await ctx.reply(entry.options.reply ?? ctx.name, result);
+  }
+
+  private async validateArgs(entry: MessageEntry, ctx: WsContext, missing: boolean): Promise<void> {
+    const { args: cls, nullable } = entry.options;
+    if (missing) {
+      if (nullable === false) throw new WsInvalidError('missing arguments');
+      ctx.args = null;
+      return;
+    }
+    if (typeof ctx.args !== 'object' || ctx.args === null || Array.isArray(ctx.args)) {
+      throw new WsInvalidError('arguments must be an object');
+    }
+    const outcome = await this.validator.validate(cls!, ctx.args);
+    if ('errors' in outcome) throw new WsInvalidError('invalid arguments', outcome.errors);
+    ctx.args = outcome.value;
   }
 
   /** Routes a failure to the space's error handler for its kind, or to the default reply. */
   private async handleError(table: SpaceTable, ctx: WsContext, thrown: unknown): Promise<void> {
-    const error = thrown instanceof WsReplyError ? thrown : new WsInternalError(thrown);
+    const error = toReplyError(thrown);
     if (error.code === WsCode.ERROR) {
       this.metrics.count(ctx.space, 'handlerErrors');
       const cause = error.cause ?? error;
-      this.logger.error(`"${ctx.name}" in space "${ctx.space}" failed: ${describeError(cause)}`, (cause as Error)?.stack);
+      if (!(cause instanceof Error && loggedByNest.has(cause))) {
+        this.logger.error(`"${ctx.name}" in space "${ctx.space}" failed: ${describeError(cause)}`, (cause as Error)?.stack);
+      }
     }
     const handler = table.handlers[handlerKindOf(error.code)];
     if (handler) {
@@ -117,6 +157,9 @@ export class Dispatcher {
     return () => this.metrics.count(space, 'handlerErrors');
   }
 }
+
+/** Errors Nest's exception proxy logged on their way out of a handler, so they are not logged twice. */
+const loggedByNest = new WeakSet<Error>();
 
 function handlerKindOf(code: number): WsHandlerKind {
   if (code === WsCode.DENIED || code === WsCode.RATE_LIMITED) return 'denied';

@@ -1,6 +1,7 @@
 import type { WsCommandMetadata } from '../decorators/ws-command.decorator.js';
 import type { WsMessageMetadata } from '../decorators/ws-message.decorator.js';
 import type { WsHandlerKind, WsHookKind } from '../interfaces/ws-message-options.interface.js';
+import type { ComposedHandler } from '../pipeline/handler-factory.js';
 
 /** Where an entry came from, as `Class.method`, for bootstrap errors and logs. */
 interface Owned {
@@ -13,7 +14,8 @@ export interface MessageEntry extends Owned {
   options: WsMessageMetadata;
   instance: object;
   methodName: string;
-  call: (...args: unknown[]) => unknown;
+  /** The method with the app's guards, interceptors, pipes and exception filters around it. */
+  handler: ComposedHandler;
 }
 
 export interface CommandEntry extends Owned {

@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import { HandlerFactory } from '../pipeline/handler-factory.js';
+import { ArgsValidator } from '../validation/args-validator.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
 import { WsMetadataAccessor } from './ws-metadata.accessor.js';
 import { WsRegistry } from './ws.registry.js';
@@ -18,6 +20,8 @@ export class WsExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly accessor: WsMetadataAccessor,
     private readonly registry: WsRegistry,
+    private readonly handlers: HandlerFactory,
+    private readonly validator: ArgsValidator,
   ) {}
 
   onModuleInit(): void {
@@ -48,15 +52,19 @@ export class WsExplorer implements OnModuleInit {
     }
 
     for (const command of commands) {
+      if (command.args) this.validator.ensureLoaded(`command "${command.name}" of ${className}`);
       this.registry.addCommand({ name: command.name, space: command.space ?? classSpace, owner: className, options: command });
     }
     for (const methodName of decorated) {
       const method = prototype[methodName] as (...args: unknown[]) => unknown;
       const owner = `${className}.${methodName}`;
       const call = method.bind(instance);
-      for (const options of this.accessor.messages(method)) {
+      const messages = this.accessor.messages(method);
+      const handler = messages.length > 0 ? this.handlers.create(instance, methodName) : undefined;
+      for (const options of messages) {
         const space = options.space ?? classSpace;
-        this.registry.addMessage({ name: options.name, space, owner, options, instance, methodName, call });
+        if (options.args) this.validator.ensureLoaded(owner);
+        this.registry.addMessage({ name: options.name, space, owner, options, instance, methodName, handler: handler! });
       }
       const filter = this.accessor.filter(method);
       if (filter) this.registry.addFilter({ space: filter.space ?? classSpace, owner, call });

@@ -1,0 +1,121 @@
+import {
+  type CanActivate,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import type { IncomingMessage } from 'node:http';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type {
+  WsAuthenticateFn,
+  WsAuthenticator,
+  WsAuthenticatorOption,
+  WsIdentity,
+} from '../interfaces/ws-authenticator.interface.js';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+
+/** A refused upgrade, answered over HTTP with `status` before any WebSocket exists. */
+export class UpgradeRefusal {
+  constructor(
+    readonly status: number,
+    readonly message?: string,
+  ) {}
+}
+
+interface SpaceGate {
+  authenticate?: WsAuthenticateFn;
+  origins?: (origin: string | undefined, request: IncomingMessage) => boolean;
+  guards: CanActivate[];
+}
+
+/** What handshake guards see as their class and handler: there is no controller method at an upgrade. */
+class WsUpgrade {
+  static handshake(): void {}
+}
+
+/**
+ * The checks an upgrade passes before a WebSocket exists, in order: allowed origins (403), Nest guards run on the
+ * upgrade request with `getType() === 'http'` (403, or their exception's status), then the authenticator
+ * (401 when it returns nothing, or its exception's status). Authenticators and guards are resolved with DI.
+ */
+@Injectable()
+export class UpgradeGate implements OnModuleInit {
+  private readonly logger = new Logger('WsModule');
+  private readonly gates = new Map<string, SpaceGate>();
+
+  constructor(
+    @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const [space, settings] of Object.entries(this.options.upgrade)) {
+      const gate: SpaceGate = { guards: [] };
+      if (settings.authenticator) gate.authenticate = await this.authenticatorOf(settings.authenticator);
+      const origins = settings.allowedOrigins;
+      if (origins) gate.origins = typeof origins === 'function' ? origins : (origin) => origin === undefined || origins.includes(origin);
+      for (const guard of settings.guards ?? []) gate.guards.push(await this.instanceOf(guard));
+      if (gate.authenticate || gate.origins || gate.guards.length) this.gates.set(space, gate);
+    }
+  }
+
+  /** Whether a space has any check, so upgrades to spaces without one stay synchronous. */
+  guards(space: string): boolean {
+    return this.gates.has(space);
+  }
+
+  /** Resolves with the identity (if an authenticator gave one); rejects with an `UpgradeRefusal`. */
+  async check(request: IncomingMessage, space: string): Promise<WsIdentity | undefined> {
+    const gate = this.gates.get(space);
+    if (!gate) return undefined;
+    const origin = request.headers.origin;
+    if (gate.origins && !gate.origins(origin, request)) throw new UpgradeRefusal(403, 'origin not allowed');
+    try {
+      for (const guard of gate.guards) {
+        const context = new ExecutionContextHost([request, undefined, undefined], WsUpgrade, WsUpgrade.handshake);
+        context.setType('http');
+        let allowed = guard.canActivate(context);
+        if (isObservable(allowed)) allowed = lastValueFrom(allowed);
+        if (!(await allowed)) throw new UpgradeRefusal(403);
+      }
+      if (!gate.authenticate) return undefined;
+      const identity = await gate.authenticate(request, space);
+      if (!identity) throw new UpgradeRefusal(401);
+      return identity;
+    } catch (err) {
+      throw this.refusalOf(err);
+    }
+  }
+
+  private refusalOf(err: unknown): UpgradeRefusal {
+    if (err instanceof UpgradeRefusal) return err;
+    if (err instanceof HttpException) {
+      const status = err.getStatus();
+      if (status >= 400 && status < 500) return new UpgradeRefusal(status, err.message);
+    }
+    this.logger.error(`upgrade check failed: ${err instanceof Error ? err.message : String(err)}`, (err as Error)?.stack);
+    return new UpgradeRefusal(500);
+  }
+
+  private async authenticatorOf(option: WsAuthenticatorOption): Promise<WsAuthenticateFn> {
+    const isClass = typeof option.prototype?.authenticate === 'function';
+    if (!isClass) return option as WsAuthenticateFn;
+    const instance = await this.instanceOf(option as Type<WsAuthenticator>);
+    return (request, space) => instance.authenticate(request, space);
+  }
+
+  /** The app's provider when it registered the class, else a new instance with its dependencies injected. */
+  private async instanceOf<T>(type: Type<T>): Promise<T> {
+    try {
+      return this.moduleRef.get(type, { strict: false });
+    } catch {
+      return this.moduleRef.create(type);
+    }
+  }
+}
