@@ -94,6 +94,9 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
   if (input.rateLimit !== undefined && input.rateLimit !== false) {
     const r = input.rateLimit;
     if (r === null || typeof r !== 'object') throw fail('rateLimit', 'must be { rate, burst?, closeAfter? } or false', r);
+    for (const key of Object.keys(r)) {
+      if (!['rate', 'burst', 'closeAfter'].includes(key)) throw fail(`rateLimit.${key}`, 'is not a known option', (r as unknown as Record<string, unknown>)[key]);
+    }
     const rate = positiveNumber('rateLimit.rate', r.rate);
     const burst = r.burst === undefined ? Math.max(1, Math.ceil(rate)) : integer('rateLimit.burst', r.burst, 1);
     rateLimit = { rate, burst, closeAfter: r.closeAfter === undefined ? burst : integer('rateLimit.closeAfter', r.closeAfter, 0) };
