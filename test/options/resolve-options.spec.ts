@@ -73,6 +73,7 @@ describe('resolveOptions', () => {
     ['a rate limit that is not an object', { rateLimit: 5 }, 'rateLimit'],
     ['a zero rate', { rateLimit: { rate: 0 } }, 'rateLimit.rate'],
     ['a zero burst', { rateLimit: { rate: 1, burst: 0 } }, 'rateLimit.burst'],
+    ['a misspelt rate limit key', { rateLimit: { rate: 1, brust: 5 } }, 'rateLimit.brust'],
     ['a negative compression threshold', { compressThreshold: -1 }, 'compressThreshold'],
     ['a non-boolean observeLog', { observeLog: 1 }, 'observeLog'],
     ['a non-boolean observeTrace', { observeTrace: 'on' }, 'observeTrace'],
