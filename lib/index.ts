@@ -5,6 +5,7 @@ export { DEFAULT_SPACE } from './ws.constants.js';
 
 // Decorators
 export { WsSpace, WsMessage, WsCommand, WsFilter, WsHook, WsHandler } from './decorators/index.js';
+export { WsArgs, WsClient, WsCtx, WsUser } from './decorators/ws-params.decorator.js';
 
 // Sending and context
 export { WsBroker } from './broker/ws.broker.js';
@@ -21,6 +22,8 @@ export type { OutboundEnvelope as WsOutboundEnvelope } from './protocol/outbound
 
 // Errors
 export { WsConfigError } from './errors/ws-config.error.js';
+export { WsCommandDataError } from './errors/ws-command-data.error.js';
+export type { WsFieldError } from './validation/args-validator.js';
 export {
   WsReplyError,
   WsDeniedError,
