@@ -97,14 +97,7 @@ export class Dispatcher {
       throw new WsReplyError(WsCode.RATE_LIMITED, 'rate limited');
     }
     if (entry.options.args) await this.validateArgs(entry, ctx, missing);
-    let result: unknown;
-    try {
-      result = await entry.handler(ctx.session, ctx.args, ctx, ctx.name);
-    } catch (err) {
-      // Nest's exception proxy has already logged anything that is not an expected answer.
-      if (err instanceof Error) loggedByNest.add(err);
-      throw err;
-    }
+    let result = await entry.handler(ctx.session, ctx.args, ctx, ctx.name);
     if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
     if (!ctx.replied && result !== undefined) await ctx.reply(entry.options.reply ?? ctx.name, result);
   }
@@ -130,9 +123,7 @@ export class Dispatcher {
     if (error.code === WsCode.ERROR) {
       this.metrics.count(ctx.space, 'handlerErrors');
       const cause = error.cause ?? error;
-      if (!(cause instanceof Error && loggedByNest.has(cause))) {
-        this.logger.error(`"${ctx.name}" in space "${ctx.space}" failed: ${describeError(cause)}`, (cause as Error)?.stack);
-      }
+      this.logger.error(`"${ctx.name}" in space "${ctx.space}" failed: ${describeError(cause)}`, (cause as Error)?.stack);
     }
     const handler = table.handlers[handlerKindOf(error.code)];
     if (handler) {
@@ -157,9 +148,6 @@ export class Dispatcher {
     return () => this.metrics.count(space, 'handlerErrors');
   }
 }
-
-/** Errors Nest's exception proxy logged on their way out of a handler, so they are not logged twice. */
-const loggedByNest = new WeakSet<Error>();
 
 function handlerKindOf(code: number): WsHandlerKind {
   if (code === WsCode.DENIED || code === WsCode.RATE_LIMITED) return 'denied';

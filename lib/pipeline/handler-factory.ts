@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { ExternalContextCreator } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import { isObservable, lastValueFrom } from 'rxjs';
 import type { WsContext } from '../context/ws-context.js';
 import type { WsSession } from '../session/ws-session.js';
 
@@ -10,9 +12,21 @@ export type ComposedHandler = (session: WsSession, args: unknown, ctx: WsContext
 /** Param decorators here are all custom (createParamDecorator), so no built-in param type needs resolving. */
 const NO_BUILT_IN_PARAMS = { exchangeKeyForValue: () => undefined };
 
+interface ExceptionFilters {
+  invokeCustomFilters(exception: unknown, host: ExecutionContextHost): unknown;
+}
+
+interface FiltersContextCreator {
+  create(instance: object, callback: Function, moduleKey: string): ExceptionFilters;
+}
+
 /**
  * Composes Nest's enhancers around each message handler once, at bootstrap, with `ExternalContextCreator` and
  * context type 'ws': the same machinery Nest uses for gateways, so guards and filters written for gateways work.
+ *
+ * The app's exception filters run here too, but not Nest's default one: it logs every exception that is not an
+ * `IntrinsicException`, a `WsException` included, and an answer to a client is not an error of the server. What no
+ * filter handles goes back to the dispatcher, which replies and logs only what deserves it (500s).
  */
 @Injectable()
 export class HandlerFactory {
@@ -23,10 +37,13 @@ export class HandlerFactory {
     const hasParamDecorators = Reflect.getMetadataKeys(instance.constructor, methodName).includes(ROUTE_ARGS_METADATA);
     // Without param decorators a handler takes the context alone. Enhancers read their metadata from the function
     // they are given, so the adapter carries the method's metadata.
-    const callback = hasParamDecorators ? method : withMetadataOf(method, function (this: unknown, ...args: unknown[]) {
-      return method.call(this, args[2]);
-    });
-    return this.contextCreator.create(
+    const callback = hasParamDecorators
+      ? method
+      : withMetadataOf(method, function (this: unknown, ...args: unknown[]) {
+          return method.call(this, args[2]);
+        });
+    const filters = this.filtersOf(instance, callback);
+    const handler = this.contextCreator.create(
       instance as never,
       callback,
       methodName,
@@ -34,9 +51,30 @@ export class HandlerFactory {
       NO_BUILT_IN_PARAMS,
       undefined,
       undefined,
-      { guards: true, interceptors: true, filters: true },
+      // Without access to the filters (a Nest that moved its internals), let Nest run them, default one included.
+      { guards: true, interceptors: true, filters: !filters },
       'ws',
     ) as ComposedHandler;
+    if (!filters) return handler;
+    return async (...args) => {
+      try {
+        return await handler(...args);
+      } catch (exception) {
+        const host = new ExecutionContextHost(args, instance.constructor as never, callback);
+        host.setType('ws');
+        const handled = filters.invokeCustomFilters(exception, host);
+        if (handled === undefined) throw exception;
+        return isObservable(handled) ? lastValueFrom(handled, { defaultValue: undefined }) : handled;
+      }
+    };
+  }
+
+  private filtersOf(instance: object, callback: Function): ExceptionFilters | undefined {
+    const creator = (this.contextCreator as unknown as { filtersContextCreator?: FiltersContextCreator }).filtersContextCreator;
+    if (typeof creator?.create !== 'function') return undefined;
+    const moduleKey = this.contextCreator.getContextModuleKey(instance.constructor);
+    const filters = creator.create(instance, callback, moduleKey);
+    return typeof filters?.invokeCustomFilters === 'function' ? filters : undefined;
   }
 }
 
