@@ -6,17 +6,19 @@ import { EchoHandlers } from './echo.handlers.js';
 import { GuardFilters } from './guard.filters.js';
 import { HomeController } from './home.controller.js';
 import { NoticeController } from './notice.controller.js';
+import { TokenAuthenticator } from './token.authenticator.js';
 import { UserHandlers } from './user.handlers.js';
 
 @Module({
   imports: [
     WsModule.forRoot({
       path: '/ws',
-      spaces: { custom: { path: '/socket/custom', maxConnections: 1000 } },
+      // The custom space needs a token: /socket/custom?token=letmein (see TokenAuthenticator).
+      spaces: { custom: { path: '/socket/custom', maxConnections: 1000, authenticator: TokenAuthenticator } },
       rateLimit: { rate: 50, burst: 100 }, // per session; a flood gets 429s, then close 1008
     }),
   ],
   controllers: [HomeController, NoticeController],
-  providers: [EchoHandlers, ChatHandlers, UserHandlers, CustomSpaceHandlers, GuardFilters],
+  providers: [EchoHandlers, ChatHandlers, UserHandlers, CustomSpaceHandlers, GuardFilters, TokenAuthenticator],
 })
 export class AppModule {}

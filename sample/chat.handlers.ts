@@ -1,43 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { WsCommand, WsContext, WsMessage } from 'nestjs-ws-spaces';
-
-interface RoomArgs {
-  room?: string;
-}
-
-interface SayArgs extends RoomArgs {
-  text?: string;
-}
+import { RoomArgs, SaidArgs, SayArgs } from './chat.args.js';
 
 /** Rooms are groups: joining one is `ctx.join(room)`, talking to it is `ctx.groupcast(room, ...)`. */
 @Injectable()
-@WsCommand('chat.said', { desc: 'A chat line, sent to every member of the room', priority: 'normal', queuePolicy: 'drop' })
+@WsCommand('chat.said', { desc: 'A chat line, sent to every member of the room', args: SaidArgs, queuePolicy: 'drop' })
 export class ChatHandlers {
-  @WsMessage('chat.join', { desc: 'Joins a room' })
+  @WsMessage('chat.join', { desc: 'Joins a room', args: RoomArgs, nullable: false })
   join(ctx: WsContext<RoomArgs>) {
-    const room = roomOf(ctx);
-    ctx.join(room);
-    return ctx.reply('chat.joined', { room });
+    ctx.join(ctx.args.room);
+    return ctx.reply('chat.joined', { room: ctx.args.room });
   }
 
-  @WsMessage('chat.leave', { desc: 'Leaves a room' })
+  @WsMessage('chat.leave', { desc: 'Leaves a room', args: RoomArgs, nullable: false })
   leave(ctx: WsContext<RoomArgs>) {
-    const room = roomOf(ctx);
-    ctx.leave(room);
-    return ctx.reply('chat.left', { room });
+    ctx.leave(ctx.args.room);
+    return ctx.reply('chat.left', { room: ctx.args.room });
   }
 
-  @WsMessage('chat.say', { desc: 'Says something to a room you are in', rate: { rate: 5, burst: 10 } })
+  @WsMessage('chat.say', { desc: 'Says something to a room you are in', args: SayArgs, nullable: false, rate: { rate: 5, burst: 10 } })
   async say(ctx: WsContext<SayArgs>) {
-    const room = roomOf(ctx);
+    const { room, text } = ctx.args;
     if (!ctx.inGroup(room)) ctx.deny(`join "${room}" first`);
-    const text = typeof ctx.args.text === 'string' ? ctx.args.text : ctx.invalid('"text" must be a string');
     const delivery = await ctx.groupcast(room, 'chat.said', { room, text, from: ctx.user ?? ctx.session.id });
     return { delivered: delivery.success };
   }
-}
-
-function roomOf(ctx: WsContext<RoomArgs>): string {
-  const { room } = ctx.args;
-  return typeof room === 'string' && room.length > 0 ? room : ctx.invalid('"room" must be a non-empty string');
 }

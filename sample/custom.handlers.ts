@@ -12,12 +12,13 @@ export class CustomSpaceHandlers {
 
   @WsMessage('custom.hello', { desc: 'Greets you from the custom space', reply: 'custom.greeting' })
   hello(ctx: WsContext<{ name?: string }>) {
-    return { greeting: `hello ${ctx.args.name ?? 'stranger'}, from space ${ctx.space}` };
+    // The authenticator bound the user before the session opened.
+    return { greeting: `hello ${ctx.args.name ?? ctx.user}, from space ${ctx.space}` };
   }
 
   @WsHook('open')
   opened(ctx: WsContext) {
-    this.logger.log(`session ${ctx.session.id} opened`);
+    this.logger.log(`session ${ctx.session.id} of ${ctx.user} opened`);
   }
 
   @WsHook('close')

@@ -18,6 +18,7 @@ import type {
   WsIdentity,
 } from '../interfaces/ws-authenticator.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WsConfigError } from '../errors/ws-config.error.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 
 /** A refused upgrade, answered over HTTP with `status` before any WebSocket exists. */
@@ -115,7 +116,13 @@ export class UpgradeGate implements OnModuleInit {
     try {
       return this.moduleRef.get(type, { strict: false });
     } catch {
-      return this.moduleRef.create(type);
+      try {
+        return await this.moduleRef.create(type);
+      } catch (err) {
+        throw new WsConfigError(
+          `WsModule could not create ${type.name}: ${(err as Error).message} Register ${type.name} as a provider of your module so its dependencies resolve there.`,
+        );
+      }
     }
   }
 }

@@ -39,7 +39,7 @@ describe('The sample app', () => {
 
   it('answers POST /notice with the Delivery of a broadcast in the default space only', async () => {
     const [a, b] = await Promise.all([connect(running.wsUrl('/ws')), connect(running.wsUrl('/ws'))]);
-    const custom = await connect(running.wsUrl('/socket/custom'));
+    const custom = await connect(running.wsUrl('/socket/custom?token=letmein'));
     const res = await fetch(running.httpUrl('/notice'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -68,15 +68,29 @@ describe('The sample app', () => {
     expect(await other.drain()).toEqual([]);
   });
 
+  it('protects the custom space with a token: 401 without one', async () => {
+    await expect(connect(running.wsUrl('/socket/custom'))).rejects.toMatchObject({ status: 401 });
+    await expect(connect(running.wsUrl('/socket/custom?token=nope'))).rejects.toMatchObject({ status: 401 });
+  });
+
   it('serves the custom space at /socket/custom with its own message and the default space as fallback', async () => {
-    const client = await connect(running.wsUrl('/socket/custom'));
-    expect(await client.request('custom.hello', { name: 'eve' })).toMatchObject({
+    const client = await connect(running.wsUrl('/socket/custom?token=s3cret-alice'));
+    expect(await client.request('custom.hello', {})).toMatchObject({
       name: 'custom.greeting',
-      data: { greeting: 'hello eve, from space custom' },
+      data: { greeting: 'hello alice, from space custom' },
     });
     expect((await client.request('demo.echo', { text: 'fallback' })).data).toEqual({ text: 'fallback' });
     const fromDefault = await connect(running.wsUrl('/ws'));
     expect((await fromDefault.request('custom.hello', {})).code).toBe(404);
+  });
+
+  it('validates arguments with its classes: 400 with the field errors', async () => {
+    const client = await connect(running.wsUrl('/ws'));
+    const reply = await client.request('demo.echo', { text: 42 });
+    expect(reply).toMatchObject({ code: 400, name: 'demo.echo' });
+    expect(reply.data).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'text', constraint: 'isString' })]));
+    expect(await client.request('chat.join', {})).toMatchObject({ code: 400 });
+    expect(await client.request('demo.echo')).toMatchObject({ code: 400, text: 'missing arguments' });
   });
 
   it('denies private names through its filter', async () => {
