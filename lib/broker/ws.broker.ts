@@ -146,6 +146,10 @@ export class WsBroker {
 
   /** Closes a session (default code 1000); false when it is not on this node. */
   close(sid: string, code = 1000, reason?: string): boolean {
+    // Only codes a server may send: 1000, or the 3000-4999 range left to libraries and applications.
+    if (code !== 1000 && !(code >= 3000 && code <= 4999)) {
+      throw new RangeError(`close code ${code} cannot be sent; use 1000 or 3000-4999`);
+    }
     const session = this.sessionRegistry.get(sid);
     if (!session) return false;
     session.transport.close(code, reason);

@@ -14,6 +14,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'authenticator', 'allowedOrigins', 'guards',
   'observeLog', 'observeTrace',
 ]);
+const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards']);
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const NODE_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -43,6 +44,9 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
       if (name === DEFAULT_SPACE) throw fail(`spaces.${name}`, `"${DEFAULT_SPACE}" is set with "path"`, value);
       const settings = typeof value === 'string' ? { path: value } : value;
       if (settings === null || typeof settings !== 'object') throw fail(`spaces.${name}`, 'must be a path or { path, ... }', value);
+      for (const key of Object.keys(settings)) {
+        if (!SPACE_KEYS.has(key)) throw fail(`spaces.${name}.${key}`, 'is not a known space setting', (settings as Record<string, unknown>)[key]);
+      }
       const spacePath = settings.path;
       checkPath(`spaces.${name}`, spacePath);
       const own = upgradeSettings(`spaces.${name}.`, settings);

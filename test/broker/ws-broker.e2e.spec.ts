@@ -211,6 +211,13 @@ describe('WsBroker', () => {
       expect(broker.sessionsByUser('lister', 'custom').map((s) => s.id)).toEqual([c.sid]);
     });
 
+    it('refuses close codes a server may not send', async () => {
+      const s = await join('/ws');
+      expect(() => broker.close(s.sid, 1005)).toThrow(RangeError);
+      expect(() => broker.close(s.sid, 2000)).toThrow(/1000 or 3000-4999/);
+      expect((await s.client.request('whoami')).code).toBe(0);
+    });
+
     it('closes a session with the given code', async () => {
       const s = await join('/ws');
       expect(broker.close(s.sid, 4000, 'bye')).toBe(true);

@@ -114,3 +114,9 @@ describe('WsModule options at bootstrap', () => {
     await app.close();
   });
 });
+
+describe('space settings', () => {
+  it('rejects an unknown key inside a space, naming it', () => {
+    expect(() => resolveOptions({ spaces: { a: { path: '/a', maxConection: 3 } as never } })).toThrow('"spaces.a.maxConection"');
+  });
+});
