@@ -45,7 +45,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
       const settings = typeof value === 'string' ? { path: value } : value;
       if (settings === null || typeof settings !== 'object') throw fail(`spaces.${name}`, 'must be a path or { path, ... }', value);
       for (const key of Object.keys(settings)) {
-        if (!SPACE_KEYS.has(key)) throw fail(`spaces.${name}.${key}`, 'is not a known space setting', (settings as Record<string, unknown>)[key]);
+        if (!SPACE_KEYS.has(key)) throw fail(`spaces.${name}.${key}`, 'is not a known space setting', (settings as unknown as Record<string, unknown>)[key]);
       }
       const spacePath = settings.path;
       checkPath(`spaces.${name}`, spacePath);
