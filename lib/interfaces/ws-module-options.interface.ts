@@ -52,6 +52,29 @@ export interface WsModuleOptions {
   observeLog?: boolean;
   /** Open an OpenTelemetry span per handled message. @default false */
   observeTrace?: boolean;
+  /**
+   * HTTP endpoints `GET <path>/export`, `<path>/asyncapi.json`, `<path>/metrics[?format=prometheus]`, mounted on
+   * the Nest HTTP adapter; `false` turns them off. @default { enabled: true, path: '/ws' }
+   */
+  introspection?: false | WsIntrospectionOptions;
+  /** Prometheus exposition through prom-client (optional peer). @default { prefix: 'ws_' } with a private registry */
+  prometheus?: WsPrometheusOptions;
+}
+
+/** @publicApi */
+export interface WsIntrospectionOptions {
+  /** @default true */
+  enabled?: boolean;
+  /** Prefix of the introspection routes. @default '/ws' */
+  path?: string;
+}
+
+/** @publicApi */
+export interface WsPrometheusOptions {
+  /** The app's prom-client `Registry`; the module's metrics join it at bootstrap. @default a private registry */
+  registry?: unknown;
+  /** Prefix of every metric name. @default 'ws_' */
+  prefix?: string;
 }
 
 /** The options after validation: every field present, durations in milliseconds. */
@@ -74,4 +97,6 @@ export interface WsResolvedOptions {
   observeInterval: number;
   observeLog: boolean;
   observeTrace: boolean;
+  introspection: { enabled: boolean; path: string };
+  prometheus: { registry: unknown; prefix: string };
 }

@@ -9,7 +9,7 @@ import { WS_OPTION_DEFAULTS as D } from './ws-options.defaults.js';
 const KNOWN_OPTIONS = new Set<string>([
   'path', 'spaces', 'port', 'keepHeaders', 'nodeId', 'format', 'codec', 'pingInterval', 'readTimeout', 'writeTimeout',
   'maxMessageSize', 'queueSize', 'queuePolicy', 'compression', 'compressLevel', 'observeInterval',
-  'observeLog', 'observeTrace',
+  'observeLog', 'observeTrace', 'introspection', 'prometheus',
 ]);
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const NODE_ID = /^[A-Za-z0-9_-]{1,32}$/;
@@ -92,7 +92,37 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     observeInterval: duration('observeInterval', input.observeInterval ?? D.observeInterval, false),
     observeLog: flag('observeLog', input.observeLog ?? D.observeLog),
     observeTrace: flag('observeTrace', input.observeTrace ?? D.observeTrace),
+    introspection: introspectionOf(input.introspection),
+    prometheus: prometheusOf(input.prometheus),
   };
+}
+
+function introspectionOf(value: unknown): WsResolvedOptions['introspection'] {
+  if (value === false) return { enabled: false, path: D.introspectionPath };
+  if (value === undefined) return { enabled: true, path: D.introspectionPath };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw fail('introspection', 'must be false or { enabled?, path? }', value);
+  }
+  const { enabled = true, path = D.introspectionPath, ...rest } = value as Record<string, unknown>;
+  for (const key of Object.keys(rest)) throw fail(`introspection.${key}`, 'is not a known option', rest[key]);
+  checkPath('introspection.path', path);
+  return { enabled: flag('introspection.enabled', enabled), path: path.replace(/(.)\/+$/, '$1') };
+}
+
+function prometheusOf(value: unknown): WsResolvedOptions['prometheus'] {
+  if (value === undefined) return { registry: undefined, prefix: D.prometheusPrefix };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw fail('prometheus', 'must be { registry?, prefix? }', value);
+  }
+  const { registry, prefix = D.prometheusPrefix, ...rest } = value as Record<string, unknown>;
+  for (const key of Object.keys(rest)) throw fail(`prometheus.${key}`, 'is not a known option', rest[key]);
+  if (registry !== undefined && typeof (registry as { registerMetric?: unknown })?.registerMetric !== 'function') {
+    throw fail('prometheus.registry', 'must be a prom-client Registry', registry);
+  }
+  if (typeof prefix !== 'string' || !/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(prefix)) {
+    throw fail('prometheus.prefix', 'must be a valid Prometheus name prefix such as "ws_"', prefix);
+  }
+  return { registry, prefix };
 }
 
 function fail(option: string, problem: string, value: unknown): WsConfigError {

@@ -4,6 +4,7 @@ import { WsBroker } from '../broker/ws.broker.js';
 import { WsContext } from '../context/ws-context.js';
 import { WsInternalError, WsInvalidError, WsNotFoundError, WsReplyError } from '../errors/ws-reply.error.js';
 import type { WsHandlerKind } from '../interfaces/ws-message-options.interface.js';
+import { WsTracer } from '../introspection/ws-tracer.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { EnvelopeError, toEnvelope } from '../protocol/inbound-envelope.js';
 import { WsCode } from '../protocol/ws-code.js';
@@ -25,6 +26,7 @@ export class Dispatcher {
     private readonly broker: WsBroker,
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
+    private readonly tracer: WsTracer,
   ) {}
 
   /** Handles one inbound frame. Never rejects. */
@@ -52,12 +54,15 @@ export class Dispatcher {
     // No arguments is `{}` for a handler, so `ctx.args.x` never throws.
     const ctx = new WsContext(this.broker, session, envelope.name, envelope.data ?? {}, envelope.id, frame);
     const table = this.registry.table(space);
-    try {
-      if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(space));
-      await runFilters(table.filters, ctx, () => this.invoke(table, ctx));
-    } catch (err) {
-      await this.handleError(table, ctx, err);
-    }
+    // The one wrap point for observation: a span per handled message when observeTrace is on.
+    await this.tracer.run(space, ctx.name, session.id, async () => {
+      try {
+        if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(space));
+        await runFilters(table.filters, ctx, () => this.invoke(table, ctx));
+      } catch (err) {
+        await this.handleError(table, ctx, err);
+      }
+    });
   }
 
   private async invoke(table: SpaceTable, ctx: WsContext): Promise<void> {
