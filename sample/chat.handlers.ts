@@ -1,33 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { WsCommand, WsContext, WsMessage } from 'nestjs-ws-spaces';
-
-interface RoomArgs {
-  room?: string;
-}
-
-interface SayArgs extends RoomArgs {
-  text?: string;
-}
+import { RoomArgs, SaidArgs, SayArgs } from './chat.args.js';
 
 /** Rooms are groups: joining one is `ctx.join(room)`, talking to it is `ctx.groupcast(room, ...)`. */
 @Injectable()
-@WsCommand('chat.said', { desc: 'A chat line, sent to every member of the room', priority: 'normal' })
+@WsCommand('chat.said', { desc: 'A chat line, sent to every member of the room', args: SaidArgs, priority: 'normal' })
 export class ChatHandlers {
-  @WsMessage('chat.join', { desc: 'Joins a room' })
+  @WsMessage('chat.join', { desc: 'Joins a room', args: RoomArgs })
   join(ctx: WsContext<RoomArgs>) {
     const room = roomOf(ctx);
     ctx.join(room);
     return ctx.reply('chat.joined', { room });
   }
 
-  @WsMessage('chat.leave', { desc: 'Leaves a room' })
+  @WsMessage('chat.leave', { desc: 'Leaves a room', args: RoomArgs })
   leave(ctx: WsContext<RoomArgs>) {
     const room = roomOf(ctx);
     ctx.leave(room);
     return ctx.reply('chat.left', { room });
   }
 
-  @WsMessage('chat.say', { desc: 'Says something to a room you are in' })
+  @WsMessage('chat.say', { desc: 'Says something to a room you are in', args: SayArgs })
   async say(ctx: WsContext<SayArgs>) {
     const room = roomOf(ctx);
     if (!ctx.inGroup(room)) ctx.deny(`join "${room}" first`);
