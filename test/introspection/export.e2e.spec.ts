@@ -15,7 +15,7 @@ describe('The protocol export', () => {
     const res = await fetch(running.httpUrl('/ws/export'));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    exported = await res.json();
+    exported = (await res.json()) as WsProtocolExport;
   });
   afterAll(() => running.close());
 
@@ -94,7 +94,7 @@ describe('The protocol export', () => {
 
   it('serves a valid AsyncAPI 3.0 document with one channel per space', async () => {
     const res = await fetch(running.httpUrl('/ws/asyncapi.json'));
-    const doc = await res.json();
+    const doc = (await res.json()) as any;
     expect(doc.asyncapi).toBe('3.0.0');
     expect(doc.channels.default.address).toBe('/ws');
     expect(doc.channels.shop.address).toBe('/socket/shop');

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { WsContext, WsMessage, WsModule, WsSpace } from 'nestjs-ws-spaces';
+import { WsContext, WsMessage, WsModule, WsSpace, type WsMetricsReport } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { sleep, startApp, type RunningApp } from '../helpers/start-app.js';
 
@@ -104,7 +104,7 @@ describe('The metrics', () => {
       };
     };
     // The heartbeat has no reply, so wait until the server has counted it rather than sleeping.
-    const get = async () => (await fetch(running.httpUrl('/ws/metrics'))).json();
+    const get = async () => (await (await fetch(running.httpUrl('/ws/metrics'))).json()) as WsMetricsReport;
     let report = await get();
     for (let i = 0; i < 50 && report.spaces.default.messagesIn < def.messagesIn; i++) report = await get();
 
@@ -129,7 +129,7 @@ describe('The metrics', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const { values, types } = parsePrometheus(await res.text());
-    const json = await (await fetch(running.httpUrl('/ws/metrics'))).json();
+    const json = (await (await fetch(running.httpUrl('/ws/metrics'))).json()) as WsMetricsReport;
 
     const names: Array<[string, string, string]> = [
       ['ws_messages_received_total', 'messagesIn', 'counter'],
