@@ -15,6 +15,17 @@ export type { WsRequestFacts } from './session/ws-session.js';
 export { WsMetrics } from './metrics/ws-metrics.js';
 export { SpaceCounters as WsSpaceCounters } from './metrics/space-counters.js';
 
+// Introspection
+export { WsIntrospection } from './introspection/export.service.js';
+export type {
+  WsExportEntry,
+  WsMetricsEntry,
+  WsMetricsReport,
+  WsProtocolExport,
+  WsSpaceSummary,
+} from './introspection/export.interface.js';
+export type { WsJsonSchema } from './introspection/json-schema.builder.js';
+
 // Protocol
 export { WsCode, WsCloseCode } from './protocol/ws-code.js';
 export type { WsCodec } from './protocol/codec.interface.js';

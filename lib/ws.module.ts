@@ -3,6 +3,11 @@ import { DiscoveryModule } from '@nestjs/core';
 import { WsSpacesAdapter } from './adapter/ws-spaces.adapter.js';
 import { WsBroker } from './broker/ws.broker.js';
 import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';
+import { WsIntrospection } from './introspection/export.service.js';
+import { WsIntrospectionRoutes } from './introspection/introspection.routes.js';
+import { WsPrometheusExporter } from './introspection/prometheus.exporter.js';
+import { WsObserver } from './introspection/ws-observer.js';
+import { WsTracer } from './introspection/ws-tracer.js';
 import { WsMetrics } from './metrics/ws-metrics.js';
 import { resolveOptions } from './options/resolve-options.js';
 import { Dispatcher } from './pipeline/dispatcher.js';
@@ -50,8 +55,13 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     InboundLimiter,
     SessionLifecycle,
     WsSpacesAdapter,
+    WsIntrospection,
+    WsPrometheusExporter,
+    WsIntrospectionRoutes,
+    WsObserver,
+    WsTracer,
   ],
-  exports: [WsBroker, WsMetrics],
+  exports: [WsBroker, WsMetrics, WsIntrospection],
 })
 export class WsModule extends WsConfigurableModule {
   /** Every option has a default, so `WsModule.forRoot()` alone gives a working `/ws` endpoint. */

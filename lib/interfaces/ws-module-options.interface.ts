@@ -98,6 +98,29 @@ export interface WsModuleOptions extends WsUpgradeSettings {
   validateOutbound?: boolean;
   /** Deepest JSON nesting accepted; deeper is answered 400. @default 64 */
   maxDepth?: number;
+  /**
+   * HTTP endpoints `GET <path>/export`, `<path>/asyncapi.json`, `<path>/metrics[?format=prometheus]`, mounted on
+   * the Nest HTTP adapter; `false` turns them off. @default { enabled: true, path: '/ws' }
+   */
+  introspection?: false | WsIntrospectionOptions;
+  /** Prometheus exposition through prom-client (optional peer). @default { prefix: 'ws_' } with a private registry */
+  prometheus?: WsPrometheusOptions;
+}
+
+/** @publicApi */
+export interface WsIntrospectionOptions {
+  /** @default true */
+  enabled?: boolean;
+  /** Prefix of the introspection routes. @default '/ws' */
+  path?: string;
+}
+
+/** @publicApi */
+export interface WsPrometheusOptions {
+  /** The app's prom-client `Registry`; the module's metrics join it at bootstrap. @default a private registry */
+  registry?: unknown;
+  /** Prefix of every metric name. @default 'ws_' */
+  prefix?: string;
 }
 
 /** The options after validation: every field present, durations in milliseconds. */
@@ -132,4 +155,6 @@ export interface WsResolvedOptions {
   maxDepth: number;
   /** The upgrade checks of each space, the module's merged in. */
   upgrade: Record<string, WsUpgradeSettings>;
+  introspection: { enabled: boolean; path: string };
+  prometheus: { registry: unknown; prefix: string };
 }

@@ -11,7 +11,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'path', 'spaces', 'port', 'keepHeaders', 'nodeId', 'format', 'codec', 'pingInterval', 'readTimeout', 'writeTimeout',
   'maxMessageSize', 'queueSize', 'queuePolicy', 'queueBytes', 'maxConnections', 'rateLimit', 'shutdownGrace',
   'compression', 'compressLevel', 'compressThreshold', 'observeInterval', 'validation', 'validateOutbound', 'maxDepth',
-  'authenticator', 'allowedOrigins', 'guards',
+  'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus',
   'observeLog', 'observeTrace',
 ]);
 const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards']);
@@ -138,6 +138,8 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     validateOutbound: flag('validateOutbound', input.validateOutbound ?? process.env.NODE_ENV !== 'production'),
     maxDepth: integer('maxDepth', input.maxDepth ?? 64, 1, 10_000),
     upgrade,
+    introspection: introspectionOf(input.introspection),
+    prometheus: prometheusOf(input.prometheus),
   };
 }
 
@@ -155,6 +157,34 @@ function upgradeSettings(prefix: string, input: WsUpgradeSettings): WsUpgradeSet
     throw fail(`${prefix}guards`, 'must be a list of guard classes', guards);
   }
   return { authenticator, allowedOrigins, guards };
+}
+
+function introspectionOf(value: unknown): WsResolvedOptions['introspection'] {
+  if (value === false) return { enabled: false, path: D.introspectionPath };
+  if (value === undefined) return { enabled: true, path: D.introspectionPath };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw fail('introspection', 'must be false or { enabled?, path? }', value);
+  }
+  const { enabled = true, path = D.introspectionPath, ...rest } = value as Record<string, unknown>;
+  for (const key of Object.keys(rest)) throw fail(`introspection.${key}`, 'is not a known option', rest[key]);
+  checkPath('introspection.path', path);
+  return { enabled: flag('introspection.enabled', enabled), path: path.replace(/(.)\/+$/, '$1') };
+}
+
+function prometheusOf(value: unknown): WsResolvedOptions['prometheus'] {
+  if (value === undefined) return { registry: undefined, prefix: D.prometheusPrefix };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw fail('prometheus', 'must be { registry?, prefix? }', value);
+  }
+  const { registry, prefix = D.prometheusPrefix, ...rest } = value as Record<string, unknown>;
+  for (const key of Object.keys(rest)) throw fail(`prometheus.${key}`, 'is not a known option', rest[key]);
+  if (registry !== undefined && typeof (registry as { registerMetric?: unknown })?.registerMetric !== 'function') {
+    throw fail('prometheus.registry', 'must be a prom-client Registry', registry);
+  }
+  if (typeof prefix !== 'string' || !/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(prefix)) {
+    throw fail('prometheus.prefix', 'must be a valid Prometheus name prefix such as "ws_"', prefix);
+  }
+  return { registry, prefix };
 }
 
 function fail(option: string, problem: string, value: unknown): WsConfigError {

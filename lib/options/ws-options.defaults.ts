@@ -17,4 +17,6 @@ export const WS_OPTION_DEFAULTS = {
   observeLog: false,
   observeTrace: false,
   codec: 'json',
+  introspectionPath: '/ws',
+  prometheusPrefix: 'ws_',
 } as const;

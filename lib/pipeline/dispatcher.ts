@@ -4,6 +4,7 @@ import { WsBroker } from '../broker/ws.broker.js';
 import { WsContext } from '../context/ws-context.js';
 import { WsInvalidError, WsNotFoundError, WsReplyError } from '../errors/ws-reply.error.js';
 import type { WsHandlerKind } from '../interfaces/ws-message-options.interface.js';
+import { WsTracer } from '../introspection/ws-tracer.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { EnvelopeError, toEnvelope } from '../protocol/inbound-envelope.js';
 import { WsCloseCode, WsCode } from '../protocol/ws-code.js';
@@ -35,6 +36,7 @@ export class Dispatcher {
     private readonly limiter: InboundLimiter,
     private readonly validator: ArgsValidator,
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
+    private readonly tracer: WsTracer,
   ) {}
 
   /** Handles one inbound frame. Never rejects. */
@@ -76,13 +78,21 @@ export class Dispatcher {
 
     if (session.opening) await session.opening;
     if (session.closed) return;
-    // No arguments is `{}` for a handler, so `ctx.args.x` never throws.
     // No arguments is `{}` for a handler, so `ctx.args.x` never throws; validation still knows they were missing.
     const missing = envelope.data === undefined;
     const ctx = new WsContext(this.broker, session, envelope.name, envelope.data ?? {}, envelope.id, frame);
     const table = this.registry.table(space);
+    if (this.tracer.enabled) {
+      await this.tracer.run(space, ctx.name, session.id, () => this.process(table, ctx, missing));
+    } else {
+      await this.process(table, ctx, missing);
+    }
+  }
+
+  /** Receive hooks, filters, handler; every failure becomes the reply its kind earns. */
+  private async process(table: SpaceTable, ctx: WsContext, missing: boolean): Promise<void> {
     try {
-      if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(space));
+      if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(ctx.space));
       await runFilters(table.filters, ctx, () => this.invoke(table, ctx, missing));
     } catch (err) {
       await this.handleError(table, ctx, err);

@@ -1,0 +1,114 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WsMetrics } from '../metrics/ws-metrics.js';
+import type { CommandEntry, MessageEntry } from '../registry/registry-entries.js';
+import { WsRegistry } from '../registry/ws.registry.js';
+import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { renderAsyncApi } from './asyncapi.renderer.js';
+import { exampleOf } from './example.builder.js';
+import type { WsExportEntry, WsMetricsEntry, WsMetricsReport, WsProtocolExport } from './export.interface.js';
+import { schemaOfClass, type ValidatorMetadataSource, type WsJsonSchema } from './json-schema.builder.js';
+import { PACKAGE_INFO } from './package-info.js';
+
+/**
+ * What the module can tell about itself: the protocol it speaks (export, AsyncAPI) and how it is doing
+ * (metrics). Everything is computed when asked, never on the message path.
+ * @publicApi
+ */
+@Injectable()
+export class WsIntrospection implements OnModuleInit {
+  private validator: ValidatorMetadataSource | undefined;
+
+  constructor(
+    @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
+    private readonly registry: WsRegistry,
+    private readonly counters: WsMetrics,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    // class-validator is an optional peer: without it, argument schemas are bare objects.
+    try {
+      const mod = (await import('class-validator')) as ValidatorMetadataSource & { default?: ValidatorMetadataSource };
+      this.validator = typeof mod.getMetadataStorage === 'function' ? mod : mod.default;
+    } catch {
+      this.validator = undefined;
+    }
+  }
+
+  /** The protocol: every space with its counts, every message and command with schema and examples. */
+  export(): WsProtocolExport {
+    const { messages, commands } = this.registry.declared();
+    const spaces: WsProtocolExport['spaces'] = {};
+    for (const [space, path] of Object.entries(this.options.spaces)) {
+      const table = this.registry.table(space);
+      const own = (e: { space: string }) => e.space === space;
+      spaces[space] = {
+        path,
+        messages: messages.filter(own).length,
+        commands: commands.filter(own).length,
+        filters: table.filters.filter(own).length,
+        handlers: Object.values(table.handlers).filter((h) => h && own(h)).length,
+        hooks: Object.values(table.hooks).flat().filter(own).length,
+      };
+    }
+    const commandSchemas = new Map(commands.map((c) => [`${c.space}\0${c.name}`, this.schemaOf(c.options.args)]));
+    return {
+      schema: { ...PACKAGE_INFO, generated: new Date().toISOString() },
+      spaces,
+      messages: messages.map((m) => this.messageEntry(m, commandSchemas)),
+      commands: commands.map((c) => this.commandEntry(c)),
+    };
+  }
+
+  /** The same registry as an AsyncAPI 3.0 document; `host` goes into its server entry. */
+  asyncApi(host = 'localhost'): Record<string, unknown> {
+    return renderAsyncApi(this.export(), host);
+  }
+
+  /** Every counter, totals and per space, with average sizes derived from bytes and messages. */
+  metrics(): WsMetricsReport {
+    const snapshot = this.counters.snapshot();
+    const spaces: Record<string, WsMetricsEntry> = {};
+    for (const [name, counters] of Object.entries(snapshot.spaces)) spaces[name] = { ...counters };
+    return {
+      node: this.options.nodeId,
+      time: new Date().toISOString(),
+      total: { ...snapshot.total },
+      spaces,
+    };
+  }
+
+  private schemaOf(cls: Function | undefined): WsJsonSchema {
+    return cls ? schemaOfClass(cls, this.validator) : { type: 'object' };
+  }
+
+  private messageEntry(m: MessageEntry, commandSchemas: Map<string, WsJsonSchema>): WsExportEntry {
+    const args = this.schemaOf(m.options.args);
+    const reply = m.options.reply ?? m.name;
+    // A reply that is also a declared command has a known shape; otherwise the example shows an empty object.
+    const replySchema = commandSchemas.get(`${m.space}\0${reply}`) ?? commandSchemas.get(`default\0${reply}`);
+    return {
+      name: m.name,
+      space: m.space,
+      desc: m.options.desc ?? '',
+      ...(m.options.args ? { argsClass: m.options.args.name } : {}),
+      args,
+      request: { name: m.name, data: exampleOf(args), id: 'r1' },
+      response: { code: 0, name: reply, data: replySchema ? exampleOf(replySchema) : {}, text: '', time: 1770000000, id: 'r1' },
+      reply,
+    };
+  }
+
+  private commandEntry(c: CommandEntry): WsExportEntry {
+    const args = this.schemaOf(c.options.args);
+    return {
+      name: c.name,
+      space: c.space,
+      desc: c.options.desc ?? '',
+      ...(c.options.args ? { argsClass: c.options.args.name } : {}),
+      args,
+      response: { code: 0, name: c.name, data: exampleOf(args), text: '', time: 1770000000 },
+      priority: c.options.priority ?? 'normal',
+    };
+  }
+}

@@ -1,0 +1,109 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { WsConfigError } from '../errors/ws-config.error.js';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { MISSING_PACKAGE } from '../ws.messages.js';
+
+/** Counters by their Prometheus name (after the prefix); anything not listed is exported by its snake_case name. */
+const COUNTERS: Record<string, [name: string, help: string]> = {
+  messagesIn: ['messages_received_total', 'Frames received, heartbeats included.'],
+  messagesOut: ['messages_sent_total', 'Frames written to sockets.'],
+  bytesIn: ['received_bytes_total', 'Bytes of received frames.'],
+  bytesOut: ['sent_bytes_total', 'Bytes of written frames.'],
+  receiveFailures: ['receive_failures_total', 'Inbound frames that could not be handled.'],
+  sendFailures: ['send_failures_total', 'Sends that did not reach a socket.'],
+  parseFailures: ['parse_failures_total', 'Malformed inbound frames.'],
+  handlerErrors: ['handler_errors_total', 'Exceptions in handlers, filters and hooks.'],
+  dropped: ['dropped_total', 'Outbound messages discarded by a full queue.'],
+};
+const GAUGES: Record<string, [name: string, help: string]> = {
+  connections: ['connections', 'Open sessions.'],
+  users: ['users', 'Distinct bound users.'],
+  queued: ['queued', 'Outbound messages waiting in session queues.'],
+};
+
+type PromClient = typeof import('prom-client');
+type Registry = import('prom-client').Registry;
+type Metric = import('prom-client').Metric;
+
+/**
+ * The counters as Prometheus metrics through prom-client, an optional peer loaded on first use. Values are read
+ * from `WsMetrics.snapshot()` in collect callbacks, so a scrape costs one snapshot and the message path nothing.
+ * With `prometheus.registry` the metrics join the app's registry at bootstrap; otherwise a private registry is
+ * created on the first scrape of the module's own endpoint.
+ */
+@Injectable()
+export class WsPrometheusExporter implements OnModuleInit, OnModuleDestroy {
+  private registry: Registry | undefined;
+  private readonly registered: Metric[] = [];
+  private loading: Promise<Registry> | undefined;
+
+  constructor(
+    @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
+    private readonly metrics: WsMetrics,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.options.prometheus.registry !== undefined) await this.load();
+  }
+
+  onModuleDestroy(): void {
+    // The app's registry outlives this module (tests, hot reload): leave it as we found it.
+    for (const metric of this.registered.splice(0)) this.registry?.removeSingleMetric(metricName(metric));
+  }
+
+  /** The exposition text and its content type. Rejects with WsConfigError when prom-client is not installed. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    const registry = await this.load();
+    return { contentType: registry.contentType, body: await registry.metrics() };
+  }
+
+  private load(): Promise<Registry> {
+    this.loading ??= import('prom-client').then(
+      (mod) => this.register(((mod as { default?: PromClient }).default ?? mod) as PromClient),
+      () => {
+        this.loading = undefined;
+        throw new WsConfigError(MISSING_PACKAGE('prom-client', 'for Prometheus metrics'));
+      },
+    );
+    return this.loading;
+  }
+
+  private register(client: PromClient): Registry {
+    const registry = (this.options.prometheus.registry as Registry | undefined) ?? new client.Registry();
+    const prefix = this.options.prometheus.prefix;
+    const snapshot = () => this.metrics.snapshot().spaces as unknown as Record<string, Record<string, number>>;
+    const fields = Object.keys(Object.values(snapshot())[0] ?? {});
+    const metrics = this.registered;
+    for (const field of fields) {
+      const gauge = GAUGES[field];
+      const [name, help] = gauge ?? COUNTERS[field] ?? [`${snakeCase(field)}_total`, `Counter ${field}.`];
+      const config = { name: prefix + name, help, labelNames: ['space'] as const, registers: [registry] };
+      if (gauge) {
+        metrics.push(new client.Gauge({ ...config, collect() { for (const [space, c] of Object.entries(snapshot())) this.set({ space }, c[field]); } }));
+      } else {
+        metrics.push(
+          new client.Counter({
+            ...config,
+            // A counter cannot be set, only raised: start from zero at each scrape and add the current total.
+            collect() {
+              this.reset();
+              for (const [space, c] of Object.entries(snapshot())) this.inc({ space }, c[field]);
+            },
+          }),
+        );
+      }
+    }
+    this.registry = registry;
+    return registry;
+  }
+}
+
+function metricName(metric: Metric): string {
+  return (metric as unknown as { name: string }).name;
+}
+
+function snakeCase(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
