@@ -16,11 +16,18 @@ const COUNTERS: Record<string, [name: string, help: string]> = {
   parseFailures: ['parse_failures_total', 'Malformed inbound frames.'],
   handlerErrors: ['handler_errors_total', 'Exceptions in handlers, filters and hooks.'],
   dropped: ['dropped_total', 'Outbound messages discarded by a full queue.'],
+  slowClosed: ['slow_closed_total', 'Sessions closed with 1013 because their send queue was full.'],
+  writeTimeouts: ['write_timeouts_total', 'Sessions cut off because a write stalled past writeTimeout.'],
+  readTimeouts: ['read_timeouts_total', 'Sessions terminated because the peer was silent past readTimeout.'],
+  rateLimited: ['rate_limited_total', 'Messages answered 429.'],
+  refused: ['refused_connections_total', 'Upgrades refused with 503 by the connection limits.'],
 };
 const GAUGES: Record<string, [name: string, help: string]> = {
   connections: ['connections', 'Open sessions.'],
   users: ['users', 'Distinct bound users.'],
   queued: ['queued', 'Outbound messages waiting in session queues.'],
+  averageSizeIn: ['average_received_bytes', 'Average size of a received frame, in bytes.'],
+  averageSizeOut: ['average_sent_bytes', 'Average size of a written frame, in bytes.'],
 };
 
 type PromClient = typeof import('prom-client');
