@@ -24,13 +24,14 @@ let resetting = false;
 let tally = freshTally();
 
 function freshTally() {
-  return { histogram: new Histogram(), count: 0, lastAt: 0, from: -Infinity, to: Infinity, errors: 0 };
+  return { histogram: new Histogram(), count: 0, all: 0, lastAt: 0, from: -Infinity, to: Infinity, errors: 0 };
 }
 
 function onEvent(peer: Peer, event: string, data: any, failed: boolean): void {
   if (failed) tally.errors++;
   if (event !== 'tick') return peer.onReply?.(event, data);
   if (peer.publisher) return peer.onOwnTick?.();
+  tally.all++;
   const now = nowUs();
   const sentAt = data?.t;
   if (typeof sentAt === 'number' && sentAt >= tally.from && sentAt <= tally.to) {
@@ -92,7 +93,7 @@ async function connect(request: Extract<WorkerRequest, { op: 'connect' }>): Prom
 }
 
 function report(extra: Partial<LoadResult> = {}): LoadResult {
-  return { count: tally.count, histogram: tally.histogram.toData(), lastAt: tally.lastAt, missing: 0, errors: tally.errors, ...extra };
+  return { count: tally.count, all: tally.all, histogram: tally.histogram.toData(), lastAt: tally.lastAt, missing: 0, errors: tally.errors, ...extra };
 }
 
 /** Closed loop per connection: one request in flight, the next leaves when the reply arrives. */
@@ -116,6 +117,7 @@ async function echo(request: Extract<WorkerRequest, { op: 'echo' }>): Promise<Lo
       };
       peer.onReply = (event, data) => {
         if (event !== 'echo') return;
+        tally.all++;
         const now = nowUs();
         if (data.t >= windowFrom && data.t <= endAt) {
           tally.histogram.record(now - data.t);

@@ -15,6 +15,11 @@ export interface Sample {
   p99Ms?: number;
   /** Server CPU over the measured phase, in % of one core. */
   cpuPct?: number;
+  /**
+   * Server CPU time per message received by the clients, in µs. Less sensitive than throughput to other load on
+   * the machine, since it counts the server's own work rather than wall time.
+   */
+  cpuUsPerMsg?: number;
   heapPerConn?: number;
   errors: number;
 }
@@ -62,9 +67,10 @@ async function connectAcross(
   if (failed > 0) throw new Error(`${failed} of ${total} connections failed: ${results.find((r) => r?.firstError)?.firstError}`);
 }
 
-function merge(results: LoadResult[]): { count: number; histogram: Histogram; errors: number; missing: number; lastAt: number } {
+function merge(results: LoadResult[]): { count: number; all: number; histogram: Histogram; errors: number; missing: number; lastAt: number } {
   const histogram = new Histogram();
   let count = 0;
+  let all = 0;
   let errors = 0;
   let missing = 0;
   let lastAt = 0;
@@ -72,20 +78,22 @@ function merge(results: LoadResult[]): { count: number; histogram: Histogram; er
     if (!result) continue;
     histogram.merge(result.histogram);
     count += result.count;
+    all += result.all;
     errors += result.errors;
     missing += result.missing;
     lastAt = Math.max(lastAt, result.lastAt);
   }
-  return { count, histogram, errors, missing, lastAt };
+  return { count, all, histogram, errors, missing, lastAt };
 }
 
 /** Runs a measured phase, reading the server's CPU time around it. */
-async function measured<T>(server: ServerProcess, phase: () => Promise<T>): Promise<{ result: T; cpuPct: number }> {
+async function measured(server: ServerProcess, phase: () => Promise<LoadResult[]>) {
   const cpu0 = await server.cpu();
   const t0 = nowUs();
   const result = await phase();
-  const cpuPct = ((await server.cpu()) - cpu0) / (nowUs() - t0) * 100;
-  return { result, cpuPct };
+  const cpuUs = (await server.cpu()) - cpu0;
+  const merged = merge(result);
+  return { result, merged, cpuPct: (cpuUs / (nowUs() - t0)) * 100, cpuUsPerMsg: cpuUs / merged.all };
 }
 
 const latency = (histogram: Histogram) => ({ p50Ms: histogram.percentile(50) / 1e3, p99Ms: histogram.percentile(99) / 1e3 });
@@ -103,11 +111,10 @@ const echo: Scenario = {
     const startAt = nowUs() + START_LEAD_US;
     const windowFrom = startAt + e.warmupMs * 1e3;
     const endAt = startAt + e.durationMs * 1e3;
-    const { result, cpuPct } = await measured(server, () =>
+    const { merged, cpuPct, cpuUsPerMsg } = await measured(server, () =>
       pool.all<LoadResult>(() => ({ op: 'echo', startAt, windowFrom, endAt, maxPerConn: e.maxPerConn, text: text(mode) }), e.durationMs + 15_000),
     );
-    const merged = merge(result);
-    return { value: merged.count / ((endAt - windowFrom) / 1e6), ...latency(merged.histogram), cpuPct, errors: merged.errors };
+    return { value: merged.count / ((endAt - windowFrom) / 1e6), ...latency(merged.histogram), cpuPct, cpuUsPerMsg, errors: merged.errors };
   },
 };
 
@@ -124,7 +131,7 @@ const fanout: Scenario = {
     await pool.call(0, { op: 'connect', url: server.url, protocol: server.spec.protocol, count: 1, firstIndex: 0, role: 'publisher', concurrency: 1, timeoutMs: CONNECT_TIMEOUT_MS }, 15_000);
     const startAt = nowUs() + START_LEAD_US;
     const deadlineAt = startAt + f.timeoutMs * 1e3;
-    const { result, cpuPct } = await measured(server, () =>
+    const { result, merged, cpuPct, cpuUsPerMsg } = await measured(server, () =>
       pool.all<LoadResult>(
         (i) => ({
           op: 'fanout',
@@ -135,12 +142,12 @@ const fanout: Scenario = {
         f.timeoutMs + 15_000,
       ),
     );
-    const merged = merge(result);
     const firstSentAt = result[0]?.firstSentAt ?? startAt;
     return {
       value: merged.count / ((merged.lastAt - firstSentAt) / 1e6),
       ...latency(merged.histogram),
       cpuPct,
+      cpuUsPerMsg,
       errors: merged.errors + merged.missing,
     };
   },
@@ -159,14 +166,13 @@ const groupcast: Scenario = {
     const startAt = nowUs() + START_LEAD_US;
     const windowFrom = startAt + g.warmupMs * 1e3;
     const endAt = startAt + g.durationMs * 1e3;
-    const { result, cpuPct } = await measured(server, () =>
+    const { merged, cpuPct, cpuUsPerMsg } = await measured(server, () =>
       pool.all<LoadResult>(
         () => ({ op: 'groupcast', startAt, windowFrom, endAt, graceMs: 300, maxPerPublisher: g.maxPerPublisher, text: text(mode) }),
         g.durationMs + 15_000,
       ),
     );
-    const merged = merge(result);
-    return { value: merged.count / ((endAt - windowFrom) / 1e6), ...latency(merged.histogram), cpuPct, errors: merged.errors };
+    return { value: merged.count / ((endAt - windowFrom) / 1e6), ...latency(merged.histogram), cpuPct, cpuUsPerMsg, errors: merged.errors };
   },
 };
 

@@ -36,6 +36,8 @@ export interface ConnectResult {
 /** What every load phase reports; counts only include messages stamped inside the measuring window. */
 export interface LoadResult {
   count: number;
+  /** Everything received in the phase, warm-up and stragglers included: the divisor of server CPU per message. */
+  all: number;
   histogram: HistogramData;
   /** When the first message of the phase left (fan-out publisher only). */
   firstSentAt?: number;
