@@ -92,8 +92,13 @@ async function connect(request: Extract<WorkerRequest, { op: 'connect' }>): Prom
   return result;
 }
 
+let phaseStart = { cpu: process.cpuUsage(), at: nowUs() };
+
 function report(extra: Partial<LoadResult> = {}): LoadResult {
-  return { count: tally.count, all: tally.all, histogram: tally.histogram.toData(), lastAt: tally.lastAt, missing: 0, errors: tally.errors, ...extra };
+  const cpu = process.cpuUsage(phaseStart.cpu);
+  const cpuPct = ((cpu.user + cpu.system) / (nowUs() - phaseStart.at)) * 100;
+  return {
+    cpuPct, count: tally.count, all: tally.all, histogram: tally.histogram.toData(), lastAt: tally.lastAt, missing: 0, errors: tally.errors, ...extra };
 }
 
 /** Closed loop per connection: one request in flight, the next leaves when the reply arrives. */
@@ -209,6 +214,7 @@ const handlers = { connect, echo, fanout, groupcast, reset } as const;
 process.on('disconnect', () => process.exit(0));
 process.on('message', (request: WorkerRequest & { id: number }) => {
   const handler = handlers[request.op] as (request: WorkerRequest) => Promise<object>;
+  phaseStart = { cpu: process.cpuUsage(), at: nowUs() };
   handler(request).then(
     (result) => process.send?.({ id: request.id, result }),
     (err: Error) => process.send?.({ id: request.id, error: err?.stack ?? String(err) }),

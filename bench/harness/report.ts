@@ -23,6 +23,7 @@ export interface Summary {
   p99Ms: number;
   cpuPct: number;
   cpuUsPerMsg: number;
+  generatorCpuPct: number;
   heapPerConn: number;
   errors: number;
   runs: number;
@@ -38,6 +39,7 @@ export function summarize(samples: Array<Sample | string> = []): Summary {
     p99Ms: of((s) => s.p99Ms),
     cpuPct: of((s) => s.cpuPct),
     cpuUsPerMsg: of((s) => s.cpuUsPerMsg),
+    generatorCpuPct: of((s) => s.generatorCpuPct),
     heapPerConn: of((s) => s.heapPerConn),
     errors: ok.reduce((sum, s) => sum + s.errors, 0),
     runs: ok.length,
@@ -120,10 +122,10 @@ export function renderMarkdown(results: BenchResults): string {
         out.push(`| ${server.label} | ${bytes(summary.value)} | ${bytes(summary.heapPerConn)} | ${server.subject ? '' : ratioCell(summary.value)} |`);
       }
     } else {
-      out.push(`| server | ${scenario.unit} | p50 ms | p99 ms | server CPU | server µs / msg | errors | spaces ÷ server |`, '|---|---:|---:|---:|---:|---:|---:|---:|');
+      out.push(`| server | ${scenario.unit} | p50 ms | p99 ms | server CPU | server µs / msg | generator CPU | errors | spaces ÷ server |`, '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
       for (const { server, summary } of rows) {
         out.push(
-          `| ${server.label} | ${fmt(summary.value)} | ${fmt(summary.p50Ms, 2)} | ${fmt(summary.p99Ms, 2)} | ${fmt(summary.cpuPct)} % | ${fmt(summary.cpuUsPerMsg, 1)} | ${summary.errors} | ${server.subject ? '' : ratioCell(summary.value)} |`,
+          `| ${server.label} | ${fmt(summary.value)} | ${fmt(summary.p50Ms, 2)} | ${fmt(summary.p99Ms, 2)} | ${fmt(summary.cpuPct)} % | ${fmt(summary.cpuUsPerMsg, 1)} | ${fmt(summary.generatorCpuPct)} % | ${summary.errors} | ${server.subject ? '' : ratioCell(summary.value)} |`,
         );
       }
     }

@@ -20,6 +20,8 @@ export interface Sample {
    * the machine, since it counts the server's own work rather than wall time.
    */
   cpuUsPerMsg?: number;
+  /** The busiest load worker's CPU in % of one core; near 100, the figure is the generator's limit, not the server's. */
+  generatorCpuPct?: number;
   heapPerConn?: number;
   errors: number;
 }
@@ -93,7 +95,8 @@ async function measured(server: ServerProcess, phase: () => Promise<LoadResult[]
   const result = await phase();
   const cpuUs = (await server.cpu()) - cpu0;
   const merged = merge(result);
-  return { result, merged, cpuPct: (cpuUs / (nowUs() - t0)) * 100, cpuUsPerMsg: cpuUs / merged.all };
+  const generatorCpuPct = Math.max(...result.map((r) => r?.cpuPct ?? 0));
+  return { result, merged, cpuPct: (cpuUs / (nowUs() - t0)) * 100, cpuUsPerMsg: cpuUs / merged.all, generatorCpuPct };
 }
 
 const latency = (histogram: Histogram) => ({ p50Ms: histogram.percentile(50) / 1e3, p99Ms: histogram.percentile(99) / 1e3 });
@@ -111,10 +114,10 @@ const echo: Scenario = {
     const startAt = nowUs() + START_LEAD_US;
     const windowFrom = startAt + e.warmupMs * 1e3;
     const endAt = startAt + e.durationMs * 1e3;
-    const { merged, cpuPct, cpuUsPerMsg } = await measured(server, () =>
+    const { merged, cpuPct, cpuUsPerMsg, generatorCpuPct } = await measured(server, () =>
       pool.all<LoadResult>(() => ({ op: 'echo', startAt, windowFrom, endAt, maxPerConn: e.maxPerConn, text: text(mode) }), e.durationMs + 15_000),
     );
-    return { value: merged.count / ((endAt - windowFrom) / 1e6), ...latency(merged.histogram), cpuPct, cpuUsPerMsg, errors: merged.errors };
+    return { value: merged.count / ((endAt - windowFrom) / 1e6), ...latency(merged.histogram), cpuPct, cpuUsPerMsg, generatorCpuPct, errors: merged.errors };
   },
 };
 
@@ -131,7 +134,7 @@ const fanout: Scenario = {
     await pool.call(0, { op: 'connect', url: server.url, protocol: server.spec.protocol, count: 1, firstIndex: 0, role: 'publisher', concurrency: 1, timeoutMs: CONNECT_TIMEOUT_MS }, 15_000);
     const startAt = nowUs() + START_LEAD_US;
     const deadlineAt = startAt + f.timeoutMs * 1e3;
-    const { result, merged, cpuPct, cpuUsPerMsg } = await measured(server, () =>
+    const { result, merged, cpuPct, cpuUsPerMsg, generatorCpuPct } = await measured(server, () =>
       pool.all<LoadResult>(
         (i) => ({
           op: 'fanout',
@@ -148,6 +151,7 @@ const fanout: Scenario = {
       ...latency(merged.histogram),
       cpuPct,
       cpuUsPerMsg,
+      generatorCpuPct,
       errors: merged.errors + merged.missing,
     };
   },
@@ -166,13 +170,13 @@ const groupcast: Scenario = {
     const startAt = nowUs() + START_LEAD_US;
     const windowFrom = startAt + g.warmupMs * 1e3;
     const endAt = startAt + g.durationMs * 1e3;
-    const { merged, cpuPct, cpuUsPerMsg } = await measured(server, () =>
+    const { merged, cpuPct, cpuUsPerMsg, generatorCpuPct } = await measured(server, () =>
       pool.all<LoadResult>(
         () => ({ op: 'groupcast', startAt, windowFrom, endAt, graceMs: 300, maxPerPublisher: g.maxPerPublisher, text: text(mode) }),
         g.durationMs + 15_000,
       ),
     );
-    return { value: merged.count / ((endAt - windowFrom) / 1e6), ...latency(merged.histogram), cpuPct, cpuUsPerMsg, errors: merged.errors };
+    return { value: merged.count / ((endAt - windowFrom) / 1e6), ...latency(merged.histogram), cpuPct, cpuUsPerMsg, generatorCpuPct, errors: merged.errors };
   },
 };
 

@@ -47,4 +47,6 @@ export interface LoadResult {
   missing: number;
   /** Error replies and connections the server closed mid-run. */
   errors: number;
+  /** This worker's CPU over the phase in % of one core: near 100, the generator itself was the limit. */
+  cpuPct: number;
 }
