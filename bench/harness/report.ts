@@ -103,7 +103,9 @@ export function renderMarkdown(results: BenchResults): string {
     if (!active.some((s) => s.id === target.scenario) || !baselines.some((b) => b.id === target.baseline)) continue;
     const r = ratio(results, target.scenario, target.baseline);
     const met = target.atMost ? r <= target.bound : r >= target.bound;
-    out.push(`- ${target.text}: ${fmtRatio(r)} — ${Number.isFinite(r) ? (met ? 'met' : 'missed') : 'not measured'}`);
+    // Smoke sizes are far too small for a verdict; saying "met" there would be read as a result.
+    const verdict = mode.name === 'smoke' ? 'not judged in smoke mode' : !Number.isFinite(r) ? 'not measured' : met ? 'met' : 'missed';
+    out.push(`- ${target.text}: ${fmtRatio(r)} — ${verdict}`);
   }
   out.push('');
 
