@@ -83,7 +83,7 @@ export function renderMarkdown(results: BenchResults): string {
   const out: string[] = [];
   out.push(`# Benchmark results (${mode.name} mode)`, '');
   out.push(`- Started ${results.startedAt}, took ${Math.round(results.durationS)} s; medians over ${mode.runs} run(s) per cell.`);
-  out.push(`- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; load average at start ${machine.loadAtStart}.`);
+  out.push(`- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; load average at start ${machine.loadAtStart}${machine.loadAtStart / machine.cores > 0.5 ? ' (busy: other work was running, so throughput figures are suspect; compare server µs / msg)' : ''}.`);
   out.push(`- Load generator: ${mode.workers} worker processes on the same machine (loopback), so server and clients share the cores.`);
   if (results.note) out.push(`- Note: ${results.note}`);
   out.push('');
