@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     globals: true,
     include: ['test/**/*.spec.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

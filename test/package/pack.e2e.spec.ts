@@ -21,7 +21,10 @@ describe('The packed library in a fresh Nest app', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ws-spaces-pack-'));
-    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 1 << 24 });
+    const { stdout } = await run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], {
+      cwd: ROOT,
+      maxBuffer: 1 << 24,
+    }); // dist/ was built by test/global-setup.ts
     const tarball = stdout.trim().split('\n').pop()!;
     const root = JSON.parse((await run('npm', ['pkg', 'get', 'devDependencies'], { cwd: ROOT })).stdout);
     const peers = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs'];

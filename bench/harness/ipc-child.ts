@@ -1,0 +1,75 @@
+import { type ChildProcess, fork } from 'node:child_process';
+
+/**
+ * A forked process spoken to by request and reply over the IPC channel. Every call has a deadline, so a child
+ * that hangs fails the measurement instead of hanging the bench.
+ */
+export class IpcChild {
+  private readonly pending = new Map<number, { resolve: (value: any) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
+  private nextId = 1;
+  private stderr = '';
+  readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4_000);
+    });
+    child.on('message', (message: { id?: number; result?: unknown; error?: string }) => {
+      const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id!);
+      clearTimeout(waiter.timer);
+      if (message.error) waiter.reject(new Error(`${name}: ${message.error}`));
+      else waiter.resolve(message.result ?? message);
+    });
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        for (const waiter of this.pending.values()) {
+          clearTimeout(waiter.timer);
+          waiter.reject(new Error(`${name} exited (${code}) ${this.stderr.trim()}`));
+        }
+        this.pending.clear();
+        resolve(code);
+      }),
+    );
+  }
+
+  /** Forks `file` and waits for its first message (its "ready"), which it returns. */
+  static async start(name: string, file: URL, execArgv: string[], readyTimeoutMs: number): Promise<{ child: IpcChild; ready: any }> {
+    const child = new IpcChild(name, fork(file, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
+    const ready = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name} not ready after ${readyTimeoutMs} ms ${child.stderr}`)), readyTimeoutMs);
+      child.child.once('message', (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      void child.exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited (${code}) before it was ready: ${child.stderr.trim()}`));
+      });
+    }).catch((err) => {
+      child.kill();
+      throw err;
+    });
+    return { child, ready };
+  }
+
+  call<T>(request: object, timeoutMs: number): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.name}: no answer to ${JSON.stringify(request).slice(0, 80)} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.child.send({ ...request, id });
+    });
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,52 @@
+import type { ProtocolName } from '../protocols/index.js';
+import type { HistogramData } from './histogram.js';
+
+/** Times are monotonic microseconds (see clock.ts), shared by every process on the machine. */
+export type WorkerRequest =
+  | {
+      op: 'connect';
+      url: string;
+      protocol: ProtocolName;
+      count: number;
+      /** Global index of the first connection: group membership is derived from it. */
+      firstIndex: number;
+      /** A fan-out publisher is not a subscriber: its own copies pace it and are not counted. */
+      role: 'peer' | 'publisher';
+      /** With a size, connection i joins group `g<floor(i / size)>` and i % size === 0 publishes to it. */
+      groupSize?: number;
+      concurrency: number;
+      timeoutMs: number;
+    }
+  | { op: 'echo'; startAt: number; windowFrom: number; endAt: number; maxPerConn: number; text: string }
+  | {
+      op: 'fanout';
+      deadlineAt: number;
+      expectedPerConn: number;
+      publish?: { startAt: number; messages: number; window: number; text: string };
+    }
+  | { op: 'groupcast'; startAt: number; windowFrom: number; endAt: number; graceMs: number; maxPerPublisher: number; text: string }
+  | { op: 'reset' };
+
+export interface ConnectResult {
+  connected: number;
+  failed: number;
+  firstError?: string;
+}
+
+/** What every load phase reports; counts only include messages stamped inside the measuring window. */
+export interface LoadResult {
+  count: number;
+  /** Everything received in the phase, warm-up and stragglers included: the divisor of server CPU per message. */
+  all: number;
+  histogram: HistogramData;
+  /** When the first message of the phase left (fan-out publisher only). */
+  firstSentAt?: number;
+  /** When the last counted message arrived. */
+  lastAt: number;
+  /** Expected and not received by the deadline (fan-out). */
+  missing: number;
+  /** Error replies and connections the server closed mid-run. */
+  errors: number;
+  /** This worker's CPU over the phase in % of one core: near 100, the generator itself was the limit. */
+  cpuPct: number;
+}

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+// A does-it-run check: the smoke mode is tiny and its figures mean nothing, so nothing here looks at speed.
+describe('npm run bench (smoke mode)', () => {
+  let out: string;
+  let markdown: string;
+  let results: any;
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    // The bench runs the built library as a user would load it; test/global-setup.ts built it.
+    await run(process.execPath, ['dist/bench/run.js', '--mode', 'smoke', '--out', out], { cwd: root, timeout: 100_000 });
+    markdown = readFileSync(join(out, 'latest.md'), 'utf8');
+    results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+  }, 150_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('describes the machine it ran on', () => {
+    expect(markdown).toMatch(/Machine: .+, \d+ cores, .+; Node v\d+/);
+    expect(results.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
+  });
+
+  it('gives a ratio of the module to every baseline in every scenario, and keeps the cluster slot as pending', () => {
+    const baselines = results.servers.filter((s: { subject?: boolean }) => !s.subject);
+    expect(baselines.map((b: { id: string }) => b.id)).toEqual(['nest-ws', 'ws-naive', 'ws-tuned', 'socket.io']);
+    const header = markdown.split('\n').find((line) => line.startsWith('| baseline |'))!;
+    const columns = header.split('|').slice(2, -1).map((cell) => cell.trim());
+    expect(columns).toHaveLength(5);
+    for (const baseline of baselines) {
+      const row = markdown.split('\n').find((line) => line.startsWith(`| ${baseline.label} |`));
+      expect(row, baseline.label).toBeDefined();
+      const cells = row!.split('|').slice(2, -1).map((cell) => cell.trim());
+      expect(cells.slice(0, 4).every((cell) => /^\d+\.\d\d×$/.test(cell)), row).toBe(true);
+      expect(cells[4]).toBe('pending');
+    }
+    expect(markdown).toContain('pending issue 5');
+  });
+
+  it('measured every server in every runnable scenario without a failed run', () => {
+    for (const scenario of results.scenarios.filter((s: { pending?: string }) => !s.pending)) {
+      for (const server of results.servers) {
+        const samples = results.samples[scenario.id][server.id];
+        expect(samples, `${scenario.id} on ${server.id}`).toHaveLength(1);
+        expect(samples[0], `${scenario.id} on ${server.id}`).toMatchObject({ value: expect.any(Number) });
+        expect(samples[0].value).toBeGreaterThan(0);
+      }
+    }
+  });
+});
