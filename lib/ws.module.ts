@@ -15,6 +15,8 @@ import { HandlerFactory } from './pipeline/handler-factory.js';
 import { InboundLimiter } from './pipeline/inbound-limiter.js';
 import { ArgsValidator } from './validation/args-validator.js';
 import { UpgradeGate } from './adapter/upgrade-gate.js';
+import { ClusterDispatcher } from './cluster/cluster-dispatcher.js';
+import { WS_CLUSTER_TRANSPORT } from './cluster/cluster-transport.interface.js';
 import type { WsResolvedOptions } from './interfaces/ws-module-options.interface.js';
 import { SessionLifecycle } from './pipeline/session-lifecycle.js';
 import { WsExplorer } from './registry/ws.explorer.js';
@@ -45,6 +47,17 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     },
     HandlerFactory,
     UpgradeGate,
+    {
+      provide: WS_CLUSTER_TRANSPORT,
+      // Loaded only with `redis` set, so a single-node app never imports @nestjs/microservices or ioredis.
+      useFactory: async (options: WsResolvedOptions, metrics: WsMetrics) => {
+        if (!options.redis) return undefined;
+        const { createRedisTransport } = await import('./cluster/redis/create-redis-transport.js');
+        return createRedisTransport(options, () => metrics.countTotal('clusterRejected'));
+      },
+      inject: [WS_RESOLVED_OPTIONS, WsMetrics],
+    },
+    ClusterDispatcher,
     WsMetadataAccessor,
     WsRegistry,
     WsExplorer,

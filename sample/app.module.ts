@@ -11,11 +11,15 @@ import { UserHandlers } from './user.handlers.js';
 
 @Module({
   imports: [
-    WsModule.forRoot({
-      path: '/ws',
-      // The custom space needs a token: /socket/custom?token=letmein (see TokenAuthenticator).
-      spaces: { custom: { path: '/socket/custom', maxConnections: 1000, authenticator: TokenAuthenticator } },
-      rateLimit: { rate: 50, burst: 100 }, // per session; a flood gets 429s, then close 1008
+    // forRootAsync: the options are read when the app boots, so REDIS_URL can switch on multi-node dispatch.
+    WsModule.forRootAsync({
+      useFactory: () => ({
+        path: '/ws',
+        // The custom space needs a token: /socket/custom?token=letmein (see TokenAuthenticator).
+        spaces: { custom: { path: '/socket/custom', maxConnections: 1000, authenticator: TokenAuthenticator } },
+        rateLimit: { rate: 50, burst: 100 }, // per session; a flood gets 429s, then close 1008
+        ...(process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL, keyPrefix: process.env.REDIS_PREFIX ?? 'sample' } } : {}),
+      }),
     }),
   ],
   controllers: [HomeController, NoticeController],

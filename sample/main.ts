@@ -7,7 +7,10 @@ async function bootstrap() {
   app.enableShutdownHooks();
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
-  console.log(`sample listening on http://localhost:${port} (WebSocket: ws://localhost:${port}/ws, custom space: /socket/custom)`);
+  const address = app.getHttpServer().address();
+  const actual = typeof address === 'object' && address ? address.port : port; // PORT=0 picks a free one
+  const cluster = process.env.REDIS_URL ? `, joined through ${process.env.REDIS_URL}` : '';
+  console.log(`sample listening on http://localhost:${actual} (WebSocket: ws://localhost:${actual}/ws, custom space: /socket/custom${cluster})`);
 }
 
 void bootstrap();

@@ -17,7 +17,17 @@ import type { WsSession } from '../session/ws-session.js';
 import { WsCommandDataError } from '../errors/ws-command-data.error.js';
 import { ArgsValidator } from '../validation/args-validator.js';
 import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { ClusterDispatcher, type PacketTarget } from '../cluster/cluster-dispatcher.js';
+import type { DispatchOp, DispatchPacket } from '../cluster/dispatch-packet.js';
+import { nodeOfSessionId } from '../session/session-id.js';
 import { emptyDelivery } from './delivery.js';
+
+/** Adds what a cross-node publish did: how many nodes it reached, or why it failed. */
+function withRemote(delivery: Delivery, remote: number | Error): Delivery {
+  if (remote instanceof Error) delivery.firstError ??= remote;
+  else delivery.nodes = remote;
+  return delivery;
+}
 
 const SESSION_CLOSED = new Error('session closed');
 
@@ -51,7 +61,9 @@ export class WsBroker {
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
     private readonly validator: ArgsValidator,
+    private readonly cluster: ClusterDispatcher,
   ) {
+    cluster.onReceive((packet) => this.deliverFromCluster(packet));
     this.codec = createCodec(options.codec);
     this.defaultPolicy = options.queuePolicy;
     this.validateOutbound = options.validateOutbound;
@@ -65,24 +77,39 @@ export class WsBroker {
   // The sends are async so that anything thrown while encoding (a circular or BigInt payload) becomes a
   // rejected promise for the caller, never a throw out of an event listener.
 
+  /**
+   * Sends to one session. A session of another node (its id names the node) is reached through that node's
+   * channel only, when Redis is configured; a session nobody holds is a successful no-op.
+   */
   async push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
     // A space that is not configured is a mistake, as for the other sends, not "nobody there".
     if (options?.space !== undefined) this.index(options.space);
     const session = this.sessionRegistry.get(sid);
-    if (!session || (options?.space !== undefined && options.space !== session.space)) return emptyDelivery();
-    return this.deliver([session], session.space, name, data, options);
+    if (session) {
+      if (options?.space !== undefined && options.space !== session.space) return emptyDelivery();
+      return this.deliver([session], session.space, name, data, options);
+    }
+    const node = nodeOfSessionId(sid);
+    if (!this.cluster.enabled || node === undefined || node === this.nodeId) return emptyDelivery();
+    const delivery = emptyDelivery();
+    // Without a space the receiving node looks the session up in every space; the packet needs one, so the
+    // default space stands for "wherever it is" and the receiver does not check it for a push.
+    return withRemote(delivery, await this.cluster.publish('push', options?.space ?? DEFAULT_SPACE, { sid }, name, data, node));
   }
 
+  /** Sends to every session of a user, on every node. */
   async pushUser(uid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
-    return this.send(options, (index) => index.users.get(uid), name, data);
+    return this.send('push_user', { uid }, options, (index) => index.users.get(uid), name, data);
   }
 
+  /** Sends to every session of a space, on every node. */
   async broadcast(name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
-    return this.send(options, (index) => index.sessions.values(), name, data);
+    return this.send('broadcast', {}, options, (index) => index.sessions.values(), name, data);
   }
 
+  /** Sends to every member of a group, on every node. */
   async groupcast(gid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
-    return this.send(options, (index) => index.groups.get(gid), name, data);
+    return this.send('groupcast', { gid }, options, (index) => index.groups.get(gid), name, data);
   }
 
   /** @internal Sends to one session with the request id of the message being handled. */
@@ -156,15 +183,42 @@ export class WsBroker {
     return true;
   }
 
-  private send(
+  private async send(
+    op: DispatchOp,
+    target: PacketTarget,
     options: WsSendOptions | undefined,
     targets: (index: SpaceIndex) => Iterable<WsSession> | undefined,
     name: string,
     data: unknown,
-  ): Delivery | Promise<Delivery> {
+  ): Promise<Delivery> {
     const space = options?.space ?? DEFAULT_SPACE;
     const sessions = targets(this.index(space));
-    return sessions ? this.deliver(sessions, space, name, data, options) : emptyDelivery();
+    const local = sessions ? this.deliver(sessions, space, name, data, options) : emptyDelivery();
+    if (!this.cluster.enabled) return local;
+    // Local delivery first: it does not wait for Redis, and a Redis outage does not stop it.
+    const [delivery, remote] = await Promise.all([local, this.cluster.publish(op, space, target, name, data)]);
+    return withRemote(delivery, remote);
+  }
+
+  /** Delivers a packet another node published, to this node's sessions; never publishes again. */
+  private deliverFromCluster(packet: DispatchPacket): void {
+    let targets: Iterable<WsSession> | undefined;
+    let space = packet.space;
+    const index = this.sessionRegistry.find(space)!;
+    if (packet.op === 'push') {
+      const session = this.sessionRegistry.get(packet.sid!);
+      targets = session ? [session] : undefined;
+      if (session) space = session.space;
+    } else if (packet.op === 'push_user') targets = index.users.get(packet.uid!);
+    else if (packet.op === 'groupcast') targets = index.groups.get(packet.gid!);
+    else targets = index.sessions.values();
+    if (!targets) return;
+    try {
+      const result = this.deliver(targets, space, packet.msg, packet.data, undefined);
+      if (result instanceof Promise) result.catch((err) => this.logger.error(`cluster delivery failed: ${err}`));
+    } catch (err) {
+      this.logger.error(`cluster delivery of "${packet.msg}" failed: ${err instanceof Error ? err.message : err}`);
+    }
   }
 
   /**

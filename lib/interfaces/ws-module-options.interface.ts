@@ -23,6 +23,17 @@ export interface WsSessionRateLimit extends WsRateLimit {
   closeAfter?: number;
 }
 
+/** Where the Redis that joins the nodes is: a `url`, or host/port/password/db. */
+export interface WsRedisOptions {
+  url?: string;
+  host?: string;
+  port?: number;
+  password?: string;
+  db?: number;
+  /** Prefix of every channel, so several apps can share one Redis. @default 'ws' */
+  keyPrefix?: string;
+}
+
 /**
  * A space given as an object instead of a bare path. Its `authenticator` and `allowedOrigins` replace the
  * module's for this space; its `guards` run after the module's.
@@ -98,6 +109,8 @@ export interface WsModuleOptions extends WsUpgradeSettings {
   validateOutbound?: boolean;
   /** Deepest JSON nesting accepted; deeper is answered 400. @default 64 */
   maxDepth?: number;
+  /** Dispatch between nodes through Redis (needs `@nestjs/microservices` and `ioredis`). @default single node */
+  redis?: WsRedisOptions;
   /**
    * HTTP endpoints `GET <path>/export`, `<path>/asyncapi.json`, `<path>/metrics[?format=prometheus]`, mounted on
    * the Nest HTTP adapter; `false` turns them off. @default { enabled: true, path: '/ws' }
@@ -153,6 +166,7 @@ export interface WsResolvedOptions {
   validation: { whitelist: boolean; forbidNonWhitelisted: boolean };
   validateOutbound: boolean;
   maxDepth: number;
+  redis: (WsRedisOptions & { keyPrefix: string }) | undefined;
   /** The upgrade checks of each space, the module's merged in. */
   upgrade: Record<string, WsUpgradeSettings>;
   introspection: { enabled: boolean; path: string };

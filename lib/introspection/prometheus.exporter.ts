@@ -21,6 +21,11 @@ const COUNTERS: Record<string, [name: string, help: string]> = {
   readTimeouts: ['read_timeouts_total', 'Sessions terminated because the peer was silent past readTimeout.'],
   rateLimited: ['rate_limited_total', 'Messages answered 429.'],
   refused: ['refused_connections_total', 'Upgrades refused with 503 by the connection limits.'],
+  clusterPublished: ['cluster_published_total', 'Dispatch packets published to other nodes.'],
+  clusterFailures: ['cluster_failures_total', 'Dispatch packets that could not be published (Redis away).'],
+  clusterReceived: ['cluster_received_total', 'Dispatch packets received from other nodes.'],
+  clusterRejected: ['cluster_rejected_total', 'Dispatch packets refused as malformed, forged or oversize.'],
+  seqGaps: ['seq_gaps_total', 'Dispatch packets lost between nodes, seen as sequence gaps.'],
 };
 const GAUGES: Record<string, [name: string, help: string]> = {
   connections: ['connections', 'Open sessions.'],

@@ -33,6 +33,16 @@ export class SpaceCounters {
   rateLimited = 0;
   /** Upgrades refused with 503 because of maxConnections. */
   refused = 0;
+  /** Packets published to other nodes. */
+  clusterPublished = 0;
+  /** Cross-node publishes that failed (Redis away): at-most-once between nodes. */
+  clusterFailures = 0;
+  /** Valid packets received from other nodes. */
+  clusterReceived = 0;
+  /** Packets from Redis refused as malformed, forged or oversize (counted in the total only). */
+  clusterRejected = 0;
+  /** Packets that never arrived from another node, seen as holes in its sequence numbers. */
+  seqGaps = 0;
   /** bytesIn / messagesIn (derived at snapshot time). */
   averageSizeIn = 0;
   /** bytesOut / messagesOut (derived at snapshot time). */

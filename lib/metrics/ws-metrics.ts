@@ -28,6 +28,11 @@ export class WsMetrics {
     this.spaces.get(space)![counter] += by;
   }
 
+  /** For events that belong to no space (a forged cluster packet). */
+  countTotal(counter: WsCounterName, by = 1): void {
+    this.total[counter] += by;
+  }
+
   /**
    * A copy of every counter: `{ total, spaces: { name: counters } }`. Connections and users are read from the
    * session indexes at this moment rather than kept as gauges that could drift.

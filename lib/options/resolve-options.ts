@@ -11,7 +11,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'path', 'spaces', 'port', 'keepHeaders', 'nodeId', 'format', 'codec', 'pingInterval', 'readTimeout', 'writeTimeout',
   'maxMessageSize', 'queueSize', 'queuePolicy', 'queueBytes', 'maxConnections', 'rateLimit', 'shutdownGrace',
   'compression', 'compressLevel', 'compressThreshold', 'observeInterval', 'validation', 'validateOutbound', 'maxDepth',
-  'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus',
+  'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus', 'redis',
   'observeLog', 'observeTrace',
 ]);
 const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards']);
@@ -138,8 +138,35 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     validateOutbound: flag('validateOutbound', input.validateOutbound ?? process.env.NODE_ENV !== 'production'),
     maxDepth: integer('maxDepth', input.maxDepth ?? 64, 1, 10_000),
     upgrade,
+    redis: redisOf(input.redis),
     introspection: introspectionOf(input.introspection),
     prometheus: prometheusOf(input.prometheus),
+  };
+}
+
+const REDIS_KEYS = new Set(['url', 'host', 'port', 'password', 'db', 'keyPrefix']);
+
+function redisOf(value: unknown): WsResolvedOptions['redis'] {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('redis', 'must be { url } or { host, port, ... }', value);
+  const r = value as Record<string, unknown>;
+  for (const key of Object.keys(r)) if (!REDIS_KEYS.has(key)) throw fail(`redis.${key}`, 'is not a known option', r[key]);
+  if (r.url !== undefined) {
+    if (typeof r.url !== 'string' || !/^rediss?:\/\//.test(r.url)) throw fail('redis.url', 'must be a redis:// URL', r.url);
+  }
+  if (r.host !== undefined && typeof r.host !== 'string') throw fail('redis.host', 'must be a host name', r.host);
+  if (r.port !== undefined) integer('redis.port', r.port, 1, 65535);
+  if (r.db !== undefined) integer('redis.db', r.db, 0, 10_000);
+  if (r.password !== undefined && typeof r.password !== 'string') throw fail('redis.password', 'must be a string', '***');
+  const keyPrefix = r.keyPrefix ?? 'ws';
+  if (typeof keyPrefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) throw fail('redis.keyPrefix', 'must be 1-64 letters, digits, "_", ".", ":" or "-"', keyPrefix);
+  return {
+    url: r.url as string | undefined,
+    host: (r.host as string | undefined) ?? '127.0.0.1',
+    port: (r.port as number | undefined) ?? 6379,
+    password: r.password as string | undefined,
+    db: r.db as number | undefined,
+    keyPrefix,
   };
 }
 

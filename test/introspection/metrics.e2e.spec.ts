@@ -108,6 +108,11 @@ describe('The metrics', () => {
         readTimeouts: 0,
         rateLimited: 0,
         refused: 0,
+        clusterPublished: 0,
+        clusterFailures: 0,
+        clusterReceived: 0,
+        clusterRejected: 0,
+        seqGaps: 0,
       };
     };
     // The heartbeat has no reply, so wait until the server has counted it rather than sleeping.

@@ -1,0 +1,27 @@
+import type { Logger } from '@nestjs/common';
+
+/**
+ * Logs the first of a burst of similar events, then at most one line per `windowMs` saying how many were
+ * suppressed: a forger or a flapping Redis must not be able to flood the logs.
+ */
+export class BurstLogger {
+  private last = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly windowMs = 10_000,
+  ) {}
+
+  warn(message: string): void {
+    const now = Date.now();
+    if (now - this.last < this.windowMs) {
+      this.suppressed++;
+      return;
+    }
+    const extra = this.suppressed > 0 ? ` (${this.suppressed} more since the last report)` : '';
+    this.last = now;
+    this.suppressed = 0;
+    this.logger.warn(message + extra);
+  }
+}

@@ -1,0 +1,104 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { BurstLogger } from './burst-logger.js';
+import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport.interface.js';
+import { type DispatchOp, type DispatchPacket, packetDefect } from './dispatch-packet.js';
+
+export type PacketTarget = { sid: string } | { uid: string } | { gid: string } | Record<string, never>;
+
+/**
+ * Publishes this node's cross-node sends and receives the others'. Packets this node sent come back on the shared
+ * channel and are dropped: the origin delivers locally, without a round trip, and never twice. Between nodes
+ * delivery is at most once: a publish that fails is counted, not retried.
+ */
+@Injectable()
+export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly rejections = new BurstLogger(new Logger('WsCluster'));
+  private readonly spaces: ReadonlySet<string>;
+  private sharedSeq = 0;
+  private readonly nodeSeq = new Map<string, number>();
+  /** Last sequence number seen per origin and channel. */
+  private readonly lastSeq = new Map<string, number>();
+  private receiver: ((packet: DispatchPacket) => void) | undefined;
+
+  constructor(
+    @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
+    private readonly metrics: WsMetrics,
+    @Optional() @Inject(WS_CLUSTER_TRANSPORT) private readonly transport?: ClusterTransport,
+  ) {
+    this.spaces = new Set(Object.keys(options.spaces));
+  }
+
+  get enabled(): boolean {
+    return this.transport !== undefined;
+  }
+
+  /** Where received packets go: the broker's local delivery. */
+  onReceive(receiver: (packet: DispatchPacket) => void): void {
+    this.receiver = receiver;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.transport?.start((packet) => this.receive(packet));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.transport?.close();
+  }
+
+  /**
+   * Publishes a packet, to one node's channel (`toNode`) or to every node. Resolves with how many other nodes
+   * received it, or with the error when it could not be sent (never rejects).
+   */
+  async publish(op: DispatchOp, space: string, target: PacketTarget, msg: string, data: unknown, toNode?: string): Promise<number | Error> {
+    const transport = this.transport!;
+    const seq = toNode === undefined ? ++this.sharedSeq : this.nextNodeSeq(toNode);
+    const packet: DispatchPacket = { op, space, msg, node: this.options.nodeId, seq, ...target };
+    if (data !== undefined) packet.data = data;
+    try {
+      const receivers = await transport.publish(toNode === undefined ? transport.sharedChannel : transport.nodeChannel(toNode), packet);
+      this.metrics.count(space, 'clusterPublished');
+      // This node listens on the shared channel too.
+      return toNode === undefined ? Math.max(0, receivers - 1) : receivers;
+    } catch (err) {
+      this.metrics.count(space, 'clusterFailures');
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  private receive(value: unknown): void {
+    const defect = packetDefect(value, this.spaces);
+    if (defect) {
+      this.metrics.countTotal('clusterRejected');
+      this.rejections.warn(`refused a dispatch packet from Redis: ${defect}`);
+      return;
+    }
+    const packet = value as DispatchPacket;
+    if (packet.node === this.options.nodeId) return;
+    this.countGaps(packet);
+    this.metrics.count(packet.space, 'clusterReceived');
+    this.receiver?.(packet);
+  }
+
+  private countGaps(packet: DispatchPacket): void {
+    const key = `${packet.node}\0${packet.op === 'push' ? 'node' : 'shared'}`;
+    const last = this.lastSeq.get(key);
+    if (last !== undefined && packet.seq > last + 1) this.metrics.count(packet.space, 'seqGaps', packet.seq - last - 1);
+    if (last === undefined || packet.seq > last) this.lastSeq.set(key, packet.seq);
+  }
+
+  private nextNodeSeq(node: string): number {
+    const seq = (this.nodeSeq.get(node) ?? 0) + 1;
+    this.nodeSeq.set(node, seq);
+    return seq;
+  }
+}

@@ -1,0 +1,62 @@
+import type { WsRedisOptions } from '../../interfaces/ws-module-options.interface.js';
+import type { ClusterTransport } from '../cluster-transport.interface.js';
+import { DISPATCH_PATTERN } from '../dispatch-packet.js';
+import { RedisDispatchServer } from './redis-dispatch.server.js';
+
+/**
+ * Dispatch over Redis pub/sub through Nest's Redis transport: one shared channel every node subscribes to
+ * (push_user, broadcast, groupcast) and one channel per node (push to a session id, which names its node),
+ * all under the key prefix so several apps can share one Redis. Packets travel in the transport's own
+ * `{ pattern, data }` framing, so a Nest `ClientRedis` can emit them too.
+ */
+export class RedisClusterTransport implements ClusterTransport {
+  readonly sharedChannel: string;
+  private readonly server: RedisDispatchServer;
+
+  constructor(
+    redis: WsRedisOptions,
+    private readonly nodeId: string,
+    maxPacketBytes: number,
+    onOversize: () => void,
+  ) {
+    this.sharedChannel = `${redis.keyPrefix}:${DISPATCH_PATTERN}`;
+    this.server = new RedisDispatchServer(connectionOptions(redis), maxPacketBytes, onOversize);
+  }
+
+  nodeChannel(node: string): string {
+    return `${this.sharedChannel}:${node}`;
+  }
+
+  start(onPacket: (packet: unknown) => void): Promise<void> {
+    const handler = async (data: unknown) => onPacket(data);
+    this.server.addHandler(this.sharedChannel, handler, true);
+    this.server.addHandler(this.nodeChannel(this.nodeId), handler, true);
+    return new Promise((resolve) => {
+      // A Redis that is down at boot is not fatal: the transport keeps retrying, and sends fail (and are
+      // counted) until it answers.
+      void this.server.listen(() => resolve());
+    });
+  }
+
+  publish(channel: string, packet: object): Promise<number> {
+    return this.server.publish(channel, JSON.stringify({ pattern: channel, data: packet }));
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+}
+
+function connectionOptions(redis: WsRedisOptions): Record<string, unknown> {
+  if (redis.url) {
+    const url = new URL(redis.url);
+    return {
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+      ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+      ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
+    };
+  }
+  return { host: redis.host, port: redis.port, password: redis.password, db: redis.db };
+}
