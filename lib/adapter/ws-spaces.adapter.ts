@@ -118,12 +118,17 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
     if (this.ownsServer && this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
+  /** Counts what a session's outbox does straight into its space's counters: no lookup per frame. */
   private observerFor(space: string): OutboxObserver {
     const metrics = this.metrics;
+    const counters = metrics.space(space);
+    const total = metrics.total;
     return {
       sent(bytes) {
-        metrics.count(space, 'messagesOut');
-        metrics.count(space, 'bytesOut', bytes);
+        counters.messagesOut++;
+        counters.bytesOut += bytes;
+        total.messagesOut++;
+        total.bytesOut += bytes;
       },
       dropped: (count) => metrics.count(space, 'dropped', count),
       slowClosed: () => metrics.count(space, 'slowClosed'),
