@@ -1,3 +1,4 @@
+import * as ws from 'ws';
 import { WebSocket } from 'ws';
 import type { SessionTransport } from '../session/session-transport.interface.js';
 
@@ -7,7 +8,7 @@ const BINARY = { binary: true } as const;
 
 type FrameFn = (data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }) => Buffer[];
 // Public in ws (socket.io-adapter frames broadcasts with it), missing from @types/ws.
-const frame: FrameFn | undefined = (WebSocket as unknown as { Sender?: { frame?: FrameFn } }).Sender?.frame;
+const frame: FrameFn | undefined = (ws as unknown as { Sender?: { frame?: FrameFn } }).Sender?.frame;
 
 interface SenderInternals {
   _state?: number;
