@@ -18,6 +18,8 @@ import { WsCommandDataError } from '../errors/ws-command-data.error.js';
 import { ArgsValidator } from '../validation/args-validator.js';
 import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { ClusterDispatcher, type PacketTarget } from '../cluster/cluster-dispatcher.js';
+import type { WsMetricsReport, WsProtocolExport } from '../introspection/export.interface.js';
+import { WsIntrospection } from '../introspection/export.service.js';
 import type { DispatchOp, DispatchPacket } from '../cluster/dispatch-packet.js';
 import { nodeOfSessionId } from '../session/session-id.js';
 import { emptyDelivery } from './delivery.js';
@@ -59,14 +61,25 @@ export class WsBroker {
     @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
     private readonly sessionRegistry: SessionRegistry,
     private readonly registry: WsRegistry,
-    private readonly metrics: WsMetrics,
+    private readonly counters: WsMetrics,
     private readonly validator: ArgsValidator,
     private readonly cluster: ClusterDispatcher,
+    private readonly introspection: WsIntrospection,
   ) {
     cluster.onReceive((packet) => this.deliverFromCluster(packet));
     this.codec = createCodec(options.codec);
     this.defaultPolicy = options.queuePolicy;
     this.validateOutbound = options.validateOutbound;
+  }
+
+  /** The protocol export: every message and command per space, with schemas and examples (as `GET /ws/export`). */
+  export(): WsProtocolExport {
+    return this.introspection.export();
+  }
+
+  /** This node's counters, totals and per space (as `GET /ws/metrics`). */
+  metrics(): WsMetricsReport {
+    return this.introspection.metrics();
   }
 
   /** This node's id, the prefix of its session ids. */
@@ -254,8 +267,8 @@ export class WsBroker {
     for (const session of targets) {
       delivery.hit++;
       const result = this.write(session, bytes, hooks, name, data, priority, policy);
-      if (result instanceof Promise) (blocked ??= []).push(result.then((error) => count(delivery, error, this.metrics, session)));
-      else count(delivery, result, this.metrics, session);
+      if (result instanceof Promise) (blocked ??= []).push(result.then((error) => count(delivery, error, this.counters, session)));
+      else count(delivery, result, this.counters, session);
     }
     return blocked ? Promise.all(blocked).then(() => delivery) : delivery;
   }
@@ -274,7 +287,7 @@ export class WsBroker {
     if (hooks.length > 0) {
       const ctx = new WsContext(this, session, name, data);
       ctx.output = bytes;
-      runSendHooks(hooks, ctx, this.logger, () => this.metrics.count(session.space, 'handlerErrors'));
+      runSendHooks(hooks, ctx, this.logger, () => this.counters.count(session.space, 'handlerErrors'));
       out = ctx.output;
       if (out === undefined || out === null) return undefined; // a hook may swallow a frame on purpose
     }

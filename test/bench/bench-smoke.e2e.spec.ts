@@ -41,7 +41,7 @@ describe('npm run bench (smoke mode)', () => {
       expect(cells.slice(0, 4).every((cell) => /^\d+\.\d\d×$/.test(cell)), row).toBe(true);
       expect(cells[4]).toBe('pending');
     }
-    expect(markdown).toContain('pending issue 5');
+    expect(markdown).toContain('pending: the runner does not start two nodes');
   });
 
   it('measured every server in every runnable scenario without a failed run', () => {

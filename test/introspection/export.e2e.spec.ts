@@ -127,3 +127,19 @@ describe('The introspection routes', () => {
     }
   });
 });
+
+describe('WsBroker export() and metrics()', () => {
+  it('return what WsIntrospection and the HTTP routes return', async () => {
+    const { startApp } = await import('../helpers/start-app.js');
+    const { WsBroker, WsIntrospection, WsModule } = await import('nestjs-ws-spaces');
+    const running = await startApp({ imports: [WsModule.forRoot()] });
+    try {
+      const broker = running.app.get(WsBroker);
+      const introspection = running.app.get(WsIntrospection);
+      expect(broker.export().spaces).toEqual(introspection.export().spaces);
+      expect(broker.metrics().total).toEqual(introspection.metrics().total);
+    } finally {
+      await running.close();
+    }
+  });
+});
