@@ -190,29 +190,55 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
     );
   };
 
+  // One listener of each kind for every socket, not four closures per connection: ws calls them with the socket
+  // as `this`, and the socket carries its session.
+  private readonly onSocketError = socketListener(this, (adapter, socket) => {
+    adapter.metrics.count(sessionOf(socket).space, 'receiveFailures');
+  });
+  private readonly onSocketClose = socketListener(this, (adapter, socket) => {
+    adapter.sockets.delete(socket);
+    void adapter.lifecycle.close(sessionOf(socket));
+  });
+  private readonly logDispatchFailure = (err: unknown) => this.logger.error(err);
+  private readonly onSocketMessage = ((adapter: WsSpacesAdapter) =>
+    function (this: WebSocket, data: Buffer, isBinary: boolean) {
+      const session = sessionOf(this);
+      session.lastSeen = Date.now();
+      adapter.dispatcher.handle(session, data, isBinary).catch(adapter.logDispatchFailure);
+    })(this);
+
   private accept(ws: WebSocket, req: IncomingMessage, space: string, path: string, search: string, identity: WsIdentity | undefined): void {
     const facts = requestFacts(req, path, search, this.options.keepHeaders);
     const transport = new WsTransport(ws);
     const outbox = new SessionOutbox(transport, this.outboxSettings, this.observers.get(space)!);
     const session = new WsSession(this.sessions.ids.next(), space, facts, transport, outbox);
     this.sockets.add(ws);
+    (ws as SocketWithSession)[kSession] = session;
     // Without an error listener a single bad frame (unmasked, reserved opcode, oversize) would throw from the
     // socket and take the process down. ws has already chosen the close code; we only count it.
-    ws.on('error', () => this.metrics.count(space, 'receiveFailures'));
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      session.lastSeen = Date.now();
-      this.dispatcher.handle(session, data, isBinary).catch((err) => this.logger.error(err));
-    });
-    ws.on('pong', () => {
-      session.lastSeen = Date.now();
-    });
-    ws.on('close', () => {
-      this.sockets.delete(ws);
-      void this.lifecycle.close(session);
-    });
+    ws.on('error', this.onSocketError);
+    ws.on('message', this.onSocketMessage);
+    ws.on('pong', onSocketPong);
+    ws.on('close', this.onSocketClose);
     if (identity?.locals) Object.assign(session.locals, identity.locals);
     this.lifecycle.open(session, identity?.user);
   }
+}
+
+const kSession = Symbol('ws-spaces:session');
+type SocketWithSession = WebSocket & { [kSession]: WsSession };
+
+const sessionOf = (socket: WebSocket): WsSession => (socket as SocketWithSession)[kSession];
+
+function onSocketPong(this: WebSocket): void {
+  sessionOf(this).lastSeen = Date.now();
+}
+
+/** A listener shared by every socket, called with the socket ws gives as `this`. */
+function socketListener(adapter: WsSpacesAdapter, listener: (adapter: WsSpacesAdapter, socket: WebSocket) => void) {
+  return function (this: WebSocket): void {
+    listener(adapter, this);
+  };
 }
 
 function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {

@@ -47,7 +47,8 @@ const SLOW_CLOSE = 1013;
  * Memory per session is bounded by `highWater` + `maxBytes`, plus at most `maxMessages` blocked sends.
  */
 export class SessionOutbox {
-  private readonly queue: SendQueue;
+  // Created on first use: most sessions never queue, and an idle connection should cost as little as ws' own.
+  private queueInstance: SendQueue | undefined;
   private readonly blocked: Blocked[] = [];
   private flushPending = false;
   private stallTimer: NodeJS.Timeout | undefined;
@@ -59,21 +60,24 @@ export class SessionOutbox {
     private readonly settings: OutboxSettings,
     private readonly observer: OutboxObserver,
   ) {
-    this.queue = new SendQueue({ maxMessages: settings.maxMessages, maxBytes: settings.maxBytes });
+  }
+
+  private get queue(): SendQueue {
+    return (this.queueInstance ??= new SendQueue({ maxMessages: this.settings.maxMessages, maxBytes: this.settings.maxBytes }));
   }
 
   /** Frames waiting: queued plus blocked sends. */
   get depth(): number {
-    return this.queue.size + this.blocked.length;
+    return (this.queueInstance?.size ?? 0) + this.blocked.length;
   }
 
   get queuedBytes(): number {
-    return this.queue.bytes;
+    return this.queueInstance?.bytes ?? 0;
   }
 
   write(frame: Buffer, priority: WsPriority, policy: WsQueuePolicy): WriteResult {
     if (this.disposed || !this.transport.isOpen) return OUTBOX_ERRORS.closed;
-    if (this.queue.size === 0 && this.blocked.length === 0 && !this.flushPending) {
+    if (!this.flushPending && this.depth === 0) {
       if (this.transport.bufferedAmount + frame.length < this.settings.highWater) {
         this.send(frame, false);
       } else {
@@ -99,7 +103,7 @@ export class SessionOutbox {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const discarded = this.queue.clear() + this.blocked.length;
+    const discarded = (this.queueInstance?.clear() ?? 0) + this.blocked.length;
     if (discarded > 0) this.observer.dropped(discarded);
     for (const b of this.blocked.splice(0)) {
       clearTimeout(b.timer);

@@ -50,7 +50,9 @@ describe('npm run bench (smoke mode)', () => {
         const samples = results.samples[scenario.id][server.id];
         expect(samples, `${scenario.id} on ${server.id}`).toHaveLength(1);
         expect(samples[0], `${scenario.id} on ${server.id}`).toMatchObject({ value: expect.any(Number) });
-        expect(samples[0].value).toBeGreaterThan(0);
+        // Throughputs are positive; a smoke-size RSS delta moves in whole pages and may be 0 (or below, after a GC).
+        if (scenario.higherIsBetter) expect(samples[0].value).toBeGreaterThan(0);
+        else expect(Number.isFinite(samples[0].value)).toBe(true);
       }
     }
   });
