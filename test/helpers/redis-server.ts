@@ -11,9 +11,14 @@ export class TestRedis {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort());
+    const redis = await TestRedis.reserve();
     await redis.restart();
     return redis;
+  }
+
+  /** A free port for a Redis that is not running yet: `restart()` starts it. */
+  static async reserve(): Promise<TestRedis> {
+    return new TestRedis(await freePort());
   }
 
   get url(): string {

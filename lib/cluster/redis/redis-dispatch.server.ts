@@ -37,6 +37,27 @@ export class RedisDispatchServer extends ServerRedis {
     });
   }
 
+  /**
+   * Nest's start binds the subscriptions only after both connections came up the first time; a Redis that is
+   * down at boot would leave a node that reconnects but never subscribes. Here the node boots anyway and
+   * subscribes as soon as Redis answers.
+   */
+  override start(callback?: (err?: unknown) => void): void {
+    const sub = this.subClient as unknown as { connect(): Promise<void>; once(event: 'ready', cb: () => void): void };
+    const pub = this.pubClient as unknown as { connect(): Promise<void> };
+    void Promise.all([sub.connect(), pub.connect()]).then(
+      () => {
+        this.bindEvents(this.subClient, this.pubClient);
+        callback?.();
+      },
+      (err: Error) => {
+        this.errors.warn(`Redis is not reachable yet (${err.message}); dispatch between nodes starts when it is`);
+        sub.once('ready', () => this.bindEvents(this.subClient, this.pubClient));
+        callback?.();
+      },
+    );
+  }
+
   override async handleMessage(channel: string, buffer: string, pub: never, pattern: string): Promise<unknown> {
     if (Buffer.byteLength(buffer) > this.maxPacketBytes) {
       this.onOversize();
