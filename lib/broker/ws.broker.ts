@@ -20,7 +20,7 @@ import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { ClusterDispatcher, type PacketTarget } from '../cluster/cluster-dispatcher.js';
 import type { WsMetricsReport, WsProtocolExport } from '../introspection/export.interface.js';
 import { WsIntrospection } from '../introspection/export.service.js';
-import type { DispatchOp, DispatchPacket } from '../cluster/dispatch-packet.js';
+import { ANY_SPACE, type DispatchOp, type DispatchPacket } from '../cluster/dispatch-packet.js';
 import { nodeOfSessionId } from '../session/session-id.js';
 import { emptyDelivery } from './delivery.js';
 
@@ -104,10 +104,8 @@ export class WsBroker {
     }
     const node = nodeOfSessionId(sid);
     if (!this.cluster.enabled || node === undefined || node === this.nodeId) return emptyDelivery();
-    const delivery = emptyDelivery();
-    // Without a space the receiving node looks the session up in every space; the packet needs one, so the
-    // default space stands for "wherever it is" and the receiver does not check it for a push.
-    return withRemote(delivery, await this.cluster.publish('push', options?.space ?? DEFAULT_SPACE, { sid }, name, data, node));
+    // Without a space the owning node finds the session wherever it is, as a local push does; with one, only there.
+    return withRemote(emptyDelivery(), await this.cluster.publish('push', options?.space ?? ANY_SPACE, { sid }, name, data, node));
   }
 
   /** Sends to every session of a user, on every node. */
@@ -217,14 +215,17 @@ export class WsBroker {
   private deliverFromCluster(packet: DispatchPacket): void {
     let targets: Iterable<WsSession> | undefined;
     let space = packet.space;
-    const index = this.sessionRegistry.find(space)!;
     if (packet.op === 'push') {
       const session = this.sessionRegistry.get(packet.sid!);
-      targets = session ? [session] : undefined;
-      if (session) space = session.space;
-    } else if (packet.op === 'push_user') targets = index.users.get(packet.uid!);
-    else if (packet.op === 'groupcast') targets = index.groups.get(packet.gid!);
-    else targets = index.sessions.values();
+      if (!session || (space !== ANY_SPACE && session.space !== space)) return; // spaces stay isolated across nodes
+      targets = [session];
+      space = session.space;
+    } else {
+      const index = this.sessionRegistry.find(space)!;
+      if (packet.op === 'push_user') targets = index.users.get(packet.uid!);
+      else if (packet.op === 'groupcast') targets = index.groups.get(packet.gid!);
+      else targets = index.sessions.values();
+    }
     if (!targets) return;
     try {
       const result = this.deliver(targets, space, packet.msg, packet.data, undefined);

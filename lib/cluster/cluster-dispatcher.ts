@@ -11,7 +11,11 @@ import { WsMetrics } from '../metrics/ws-metrics.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { BurstLogger } from './burst-logger.js';
 import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport.interface.js';
-import { type DispatchOp, type DispatchPacket, packetDefect } from './dispatch-packet.js';
+import { DEFAULT_SPACE } from '../ws.constants.js';
+import { ANY_SPACE, type DispatchOp, type DispatchPacket, packetDefect } from './dispatch-packet.js';
+
+/** Where a packet's counts go: a push to any space counts in the default space. */
+const countedIn = (space: string) => (space === ANY_SPACE ? DEFAULT_SPACE : space);
 
 export type PacketTarget = { sid: string } | { uid: string } | { gid: string } | Record<string, never>;
 
@@ -66,11 +70,11 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (data !== undefined) packet.data = data;
     try {
       const receivers = await transport.publish(toNode === undefined ? transport.sharedChannel : transport.nodeChannel(toNode), packet);
-      this.metrics.count(space, 'clusterPublished');
+      this.metrics.count(countedIn(space), 'clusterPublished');
       // This node listens on the shared channel too.
       return toNode === undefined ? Math.max(0, receivers - 1) : receivers;
     } catch (err) {
-      this.metrics.count(space, 'clusterFailures');
+      this.metrics.count(countedIn(space), 'clusterFailures');
       return err instanceof Error ? err : new Error(String(err));
     }
   }
@@ -85,14 +89,14 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const packet = value as DispatchPacket;
     if (packet.node === this.options.nodeId) return;
     this.countGaps(packet);
-    this.metrics.count(packet.space, 'clusterReceived');
+    this.metrics.count(countedIn(packet.space), 'clusterReceived');
     this.receiver?.(packet);
   }
 
   private countGaps(packet: DispatchPacket): void {
     const key = `${packet.node}\0${packet.op === 'push' ? 'node' : 'shared'}`;
     const last = this.lastSeq.get(key);
-    if (last !== undefined && packet.seq > last + 1) this.metrics.count(packet.space, 'seqGaps', packet.seq - last - 1);
+    if (last !== undefined && packet.seq > last + 1) this.metrics.count(countedIn(packet.space), 'seqGaps', packet.seq - last - 1);
     if (last === undefined || packet.seq > last) this.lastSeq.set(key, packet.seq);
   }
 

@@ -20,6 +20,9 @@ export interface DispatchPacket {
 
 export const DISPATCH_PATTERN = '_ws.dispatch';
 
+/** The space of a push sent without one: the owning node finds the session in whatever space it is. */
+export const ANY_SPACE = '*';
+
 const TARGET_OF: Record<DispatchOp, 'sid' | 'uid' | 'gid' | undefined> = {
   push: 'sid',
   push_user: 'uid',
@@ -38,7 +41,8 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
   const p = value as Record<string, unknown>;
   for (const key of Object.keys(p)) if (!KNOWN_KEYS.has(key)) return `unknown field "${key}"`;
   if (typeof p.op !== 'string' || !(p.op in TARGET_OF)) return `unknown op ${JSON.stringify(p.op)}`;
-  if (typeof p.space !== 'string' || !spaces.has(p.space)) return `unknown space ${JSON.stringify(p.space)}`;
+  const anySpace = p.op === 'push' && p.space === ANY_SPACE;
+  if (typeof p.space !== 'string' || (!spaces.has(p.space) && !anySpace)) return `unknown space ${JSON.stringify(p.space)}`;
   if (!nonEmpty(p.msg, MAX_NAME)) return 'msg must be a non-empty string';
   if (!nonEmpty(p.node, 64)) return 'node must be a non-empty string';
   if (typeof p.seq !== 'number' || !Number.isSafeInteger(p.seq) || p.seq < 0) return 'seq must be a non-negative integer';

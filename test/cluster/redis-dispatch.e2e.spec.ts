@@ -132,6 +132,19 @@ describe('Dispatch between nodes over Redis', () => {
     }
   });
 
+  it('keeps a push inside the space it names, across nodes too', async () => {
+    const onB = await connect(b.wsUrl('/socket/custom?token=letmein'));
+    const sid = (await onB.request('user.login', { uid: 'custom-user' })).data.sid as string;
+    const broker = a.app.get(WsBroker);
+    await broker.push(sid, 'wrong-space', null, { space: 'default' });
+    await broker.push(sid, 'right-space', null, { space: 'custom' });
+    await broker.push(sid, 'any-space');
+    expect(await onB.nextWhere((e) => e.name === 'right-space')).toBeDefined();
+    expect(await onB.nextWhere((e) => e.name === 'any-space')).toBeDefined();
+    expect((await onB.drain(200)).filter((e) => e.name === 'wrong-space')).toEqual([]);
+    expect(onB.received.some((e) => e.name === 'wrong-space')).toBe(false);
+  });
+
   it('treats a push to a session nobody holds as a successful no-op', async () => {
     const broker = a.app.get(WsBroker);
     expect(await broker.push('no-such-node.1', 'x')).toMatchObject({ hit: 0, success: 0, failed: 0, nodes: 0 });
