@@ -6,6 +6,7 @@ import { describeMachine } from './harness/machine.js';
 import { type BenchMode, MODES } from './harness/modes.js';
 import { type BenchResults, renderMarkdown } from './harness/report.js';
 import { SCENARIOS } from './harness/scenarios.js';
+import { BenchRedis } from './harness/redis.js';
 import { ServerProcess } from './harness/server-process.js';
 import { WorkerPool } from './harness/worker-pool.js';
 import { SERVERS } from './servers/catalog.js';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     machine: describeMachine(),
     note: args.note,
     servers,
-    scenarios: scenarios.map(({ id, title, unit, higherIsBetter, pending }) => ({ id, title, unit, higherIsBetter, pending, description: SCENARIOS.find((s) => s.id === id)!.describe(mode) })),
+    scenarios: scenarios.map(({ id, title, unit, higherIsBetter, pending, subjectOnly }) => ({ id, title, unit, higherIsBetter, pending, subjectOnly, description: SCENARIOS.find((s) => s.id === id)!.describe(mode) })),
     samples: {},
   };
   const pool = await WorkerPool.start(mode.workers);
@@ -58,9 +59,14 @@ async function main(): Promise<void> {
         log(`${scenario.id}: ${scenario.pending}`);
         continue;
       }
+      const inScenario = scenario.subjectOnly ? servers.filter((s) => s.subject) : servers;
+      // Servers are forked with this process' environment: REDIS_URL reaches them, and them only while it runs.
+      const redis = scenario.needsRedis ? await BenchRedis.start() : undefined;
+      if (redis) process.env.REDIS_URL = redis.url;
+      try {
       for (let run = 0; run < mode.runs; run++) {
         // Rotate the order each run so no server always goes first (or right after the heaviest one).
-        const order = servers.map((_, i) => servers[(i + run) % servers.length]);
+        const order = inScenario.map((_, i) => inScenario[(i + run) % inScenario.length]);
         for (const spec of order) {
           let server: ServerProcess | undefined;
           try {
@@ -76,6 +82,10 @@ async function main(): Promise<void> {
             await server?.stop();
           }
         }
+      }
+      } finally {
+        delete process.env.REDIS_URL;
+        await redis?.stop();
       }
     }
   } finally {

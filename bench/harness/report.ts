@@ -11,7 +11,7 @@ export interface BenchResults {
   machine: MachineInfo;
   note?: string;
   servers: ServerSpec[];
-  scenarios: Array<{ id: ScenarioId; title: string; unit: string; higherIsBetter: boolean; pending?: string; description: string }>;
+  scenarios: Array<{ id: ScenarioId; title: string; unit: string; higherIsBetter: boolean; pending?: string; subjectOnly?: boolean; description: string }>;
   /** samples[scenario][server] = one entry per run; an entry is an error text when that run failed. */
   samples: Record<string, Record<string, Array<Sample | string>>>;
 }
@@ -93,7 +93,7 @@ export function renderMarkdown(results: BenchResults): string {
   out.push(`| baseline | ${active.map((s) => s.title + (s.higherIsBetter ? '' : ' (lower is better)')).join(' | ')} |`);
   out.push(`|---|${active.map(() => '---:').join('|')}|`);
   for (const baseline of baselines) {
-    const cells = active.map((s) => (s.pending ? 'pending' : fmtRatio(ratio(results, s.id, baseline.id))));
+    const cells = active.map((s) => (s.pending ? 'pending' : s.subjectOnly ? 'n/a' : fmtRatio(ratio(results, s.id, baseline.id))));
     out.push(`| ${baseline.label} | ${cells.join(' | ')} |`);
   }
   out.push('');
@@ -115,7 +115,9 @@ export function renderMarkdown(results: BenchResults): string {
       out.push(`_${scenario.pending}._`, '');
       continue;
     }
-    const rows = results.servers.map((server) => ({ server, summary: summarize(results.samples[scenario.id]?.[server.id]) }));
+    // A subject-only scenario (no baseline has the feature) lists the module alone.
+    const listed = scenario.subjectOnly ? results.servers.filter((server) => server.subject) : results.servers;
+    const rows = listed.map((server) => ({ server, summary: summarize(results.samples[scenario.id]?.[server.id]) }));
     const mine = rows.find((r) => r.server.id === subject.id)!.summary.value;
     const ratioCell = (value: number) => fmtRatio(mine / value);
     if (scenario.id === 'idle') {

@@ -1,7 +1,7 @@
 import { nowUs, sleep } from './clock.js';
 import { Histogram } from './histogram.js';
 import type { BenchMode } from './modes.js';
-import type { ServerProcess } from './server-process.js';
+import { ServerProcess } from './server-process.js';
 import { split } from './stats.js';
 import type { ConnectResult, LoadResult, WorkerRequest } from './worker-messages.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -33,6 +33,10 @@ export interface Scenario {
   higherIsBetter: boolean;
   /** Set when the scenario cannot run on this branch; it keeps its slot in the output. */
   pending?: string;
+  /** Runs against the subject only (no baseline has the feature); baselines show "–". */
+  subjectOnly?: boolean;
+  /** Needs a redis-server: the runner starts one and sets REDIS_URL for the servers it forks. */
+  needsRedis?: boolean;
   describe(mode: BenchMode): string;
   run(server: ServerProcess, pool: WorkerPool, mode: BenchMode): Promise<Sample>;
 }
@@ -127,35 +131,46 @@ const fanout: Scenario = {
   unit: 'deliveries/s',
   higherIsBetter: true,
   describe: ({ fanout: f }) => `${f.subscribers} connections; one more publishes ${f.messages} broadcasts, ${f.window} in flight; latency is publish to receipt`,
-  async run(server, pool, mode) {
-    const f = mode.fanout;
-    await connectAcross(pool, server, f.subscribers);
-    // The publisher connects last, so a server that writes in connection order acknowledges it last.
-    await pool.call(0, { op: 'connect', url: server.url, protocol: server.spec.protocol, count: 1, firstIndex: 0, role: 'publisher', concurrency: 1, timeoutMs: CONNECT_TIMEOUT_MS }, 15_000);
-    const startAt = nowUs() + START_LEAD_US;
-    const deadlineAt = startAt + f.timeoutMs * 1e3;
-    const { result, merged, cpuPct, cpuUsPerMsg, generatorCpuPct } = await measured(server, () =>
-      pool.all<LoadResult>(
-        (i) => ({
-          op: 'fanout',
-          deadlineAt,
-          expectedPerConn: f.messages,
-          publish: i === 0 ? { startAt, messages: f.messages, window: f.window, text: text(mode) } : undefined,
-        }),
-        f.timeoutMs + 15_000,
-      ),
-    );
-    const firstSentAt = result[0]?.firstSentAt ?? startAt;
-    return {
-      value: merged.count / ((merged.lastAt - firstSentAt) / 1e6),
-      ...latency(merged.histogram),
-      cpuPct,
-      cpuUsPerMsg,
-      generatorCpuPct,
-      errors: merged.errors + merged.missing,
-    };
-  },
+  run: (server, pool, mode) => runFanout(server, pool, mode),
 };
+
+/**
+ * Fan-out: subscribers on `server` (and half of them on `second`, when given), one publisher on `server`. The
+ * publisher's own copy of each broadcast is its acknowledgement, so `window` broadcasts stay in flight.
+ */
+async function runFanout(server: ServerProcess, pool: WorkerPool, mode: BenchMode, second?: ServerProcess): Promise<Sample> {
+  const f = mode.fanout;
+  if (second) {
+    await connectAcross(pool, server, Math.ceil(f.subscribers / 2));
+    await connectAcross(pool, second, Math.floor(f.subscribers / 2));
+  } else {
+    await connectAcross(pool, server, f.subscribers);
+  }
+  // The publisher connects last, so a server that writes in connection order acknowledges it last.
+  await pool.call(0, { op: 'connect', url: server.url, protocol: server.spec.protocol, count: 1, firstIndex: 0, role: 'publisher', concurrency: 1, timeoutMs: CONNECT_TIMEOUT_MS }, 15_000);
+  const startAt = nowUs() + START_LEAD_US;
+  const deadlineAt = startAt + f.timeoutMs * 1e3;
+  const { result, merged, cpuPct, cpuUsPerMsg, generatorCpuPct } = await measured(server, () =>
+    pool.all<LoadResult>(
+      (i) => ({
+        op: 'fanout',
+        deadlineAt,
+        expectedPerConn: f.messages,
+        publish: i === 0 ? { startAt, messages: f.messages, window: f.window, text: text(mode) } : undefined,
+      }),
+      f.timeoutMs + 15_000,
+    ),
+  );
+  const firstSentAt = result[0]?.firstSentAt ?? startAt;
+  return {
+    value: merged.count / ((merged.lastAt - firstSentAt) / 1e6),
+    ...latency(merged.histogram),
+    cpuPct,
+    cpuUsPerMsg,
+    generatorCpuPct,
+    errors: merged.errors + merged.missing,
+  };
+}
 
 const groupcast: Scenario = {
   id: 'groupcast',
@@ -205,9 +220,18 @@ const cluster: Scenario = {
   title: 'Cluster fan-out (two nodes over Redis)',
   unit: 'deliveries/s',
   higherIsBetter: true,
-  pending: 'pending: the runner does not start two nodes and a redis-server per run yet',
-  describe: () => 'two server nodes over a local redis-server; a broadcast on one reaches the subscribers of both',
-  run: () => Promise.reject(new Error('cluster fan-out is not run yet')),
+  subjectOnly: true,
+  needsRedis: true,
+  describe: ({ fanout: f }) =>
+    `two nodes of the module over a local redis-server; ${f.subscribers} connections, half on each; one on the first node publishes ${f.messages} broadcasts, ${f.window} in flight (server CPU is the first node's)`,
+  async run(server, pool, mode) {
+    const second = await ServerProcess.start(server.spec);
+    try {
+      return await runFanout(server, pool, mode, second);
+    } finally {
+      await second.stop();
+    }
+  },
 };
 
 export const SCENARIOS: Scenario[] = [echo, fanout, groupcast, idle, cluster];

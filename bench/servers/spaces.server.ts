@@ -33,7 +33,10 @@ class BenchHandlers {
   }
 }
 
-@Module({ imports: [WsModule.forRoot({ path: '/ws' })], providers: [BenchHandlers] })
+// With REDIS_URL (the cluster scenario), the node joins the others through Redis.
+const redis = process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL, keyPrefix: 'bench' } } : {};
+
+@Module({ imports: [WsModule.forRoot({ path: '/ws', ...redis })], providers: [BenchHandlers] })
 class BenchModule {}
 
 serve(async () => {
