@@ -19,6 +19,7 @@ import type {
 } from '../interfaces/ws-authenticator.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsConfigError } from '../errors/ws-config.error.js';
+import { describeError } from '../utils/describe-error.util.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 
 /** A refused upgrade, answered over HTTP with `status` before any WebSocket exists. */
@@ -100,7 +101,7 @@ export class UpgradeGate implements OnModuleInit {
       const status = err.getStatus();
       if (status >= 400 && status < 500) return new UpgradeRefusal(status, err.message);
     }
-    this.logger.error(`upgrade check failed: ${err instanceof Error ? err.message : String(err)}`, (err as Error)?.stack);
+    this.logger.error(`upgrade check failed: ${describeError(err)}`, (err as Error)?.stack);
     return new UpgradeRefusal(500);
   }
 

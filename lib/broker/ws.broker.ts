@@ -4,11 +4,12 @@ import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.j
 import type { WsPriority, WsQueuePolicy, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { runSendHooks } from '../pipeline/hook-runner.js';
+import { describeError } from '../utils/describe-error.util.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import { createCodec } from '../protocol/create-codec.js';
 import { unixSeconds } from '../protocol/outbound-envelope.js';
 import { resolvePolicy } from '../queue/queue-policy.js';
-import type { WriteResult } from '../queue/session-outbox.js';
+import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
 import type { HookEntry } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import { SessionRegistry } from '../session/session.registry.js';
@@ -30,8 +31,6 @@ function withRemote(delivery: Delivery, remote: number | Error): Delivery {
   else delivery.nodes = remote;
   return delivery;
 }
-
-const SESSION_CLOSED = new Error('session closed');
 
 /** Adds one recipient's outcome to a delivery; a refused send counts as a send failure of its space. */
 function count(delivery: Delivery, error: Error | undefined, metrics: WsMetrics, session: WsSession): void {
@@ -227,11 +226,12 @@ export class WsBroker {
       else targets = index.sessions.values();
     }
     if (!targets) return;
+    const failed = (err: unknown) => this.logger.error(`cluster delivery of "${packet.msg}" failed: ${describeError(err)}`);
     try {
       const result = this.deliver(targets, space, packet.msg, packet.data, undefined);
-      if (result instanceof Promise) result.catch((err) => this.logger.error(`cluster delivery failed: ${err}`));
+      if (result instanceof Promise) result.catch(failed);
     } catch (err) {
-      this.logger.error(`cluster delivery of "${packet.msg}" failed: ${err instanceof Error ? err.message : err}`);
+      failed(err);
     }
   }
 
@@ -283,7 +283,7 @@ export class WsBroker {
     priority: WsPriority,
     policy: WsQueuePolicy,
   ): WriteResult {
-    if (session.closed) return SESSION_CLOSED;
+    if (session.closed) return OUTBOX_ERRORS.closed;
     let out: Buffer | string | undefined = bytes;
     if (hooks.length > 0) {
       const ctx = new WsContext(this, session, name, data);

@@ -18,7 +18,8 @@ import { ArgsValidator } from '../validation/args-validator.js';
 import { PayloadTooDeepError, sanitizePayload } from '../validation/sanitize-payload.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
-import { describeError, runHooks } from './hook-runner.js';
+import { describeError } from '../utils/describe-error.util.js';
+import { runHooks } from './hook-runner.js';
 import { InboundLimiter } from './inbound-limiter.js';
 
 /**

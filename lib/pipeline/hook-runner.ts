@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { describeError } from '../utils/describe-error.util.js';
 import type { HookEntry } from '../registry/registry-entries.js';
 
 /**
@@ -32,8 +33,4 @@ export function runSendHooks(hooks: HookEntry[], ctx: unknown, logger: Logger, o
       failed(err);
     }
   }
-}
-
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
