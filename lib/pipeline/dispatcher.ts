@@ -43,8 +43,7 @@ export class Dispatcher {
   /** Handles one inbound frame. Never rejects. */
   async handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
     const space = session.space;
-    this.metrics.count(space, 'messagesIn');
-    this.metrics.count(space, 'bytesIn', frame.length);
+    this.metrics.countIn(space, frame.length);
     if (frame.length === 0) return; // heartbeat: the adapter already refreshed the read deadline
 
     let decoded: unknown;
