@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { WsMetrics, WsModule } from 'nestjs-ws-spaces';
 import { HealthController, PingHandlers } from '../fixtures/ping.fixture.js';
+import { freePort } from '../helpers/free-port.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { eventually, RecordingLogger, startApp, type RunningApp } from '../helpers/start-app.js';
 
@@ -115,12 +115,7 @@ describe('The compression option', () => {
 
 describe('The standalone port option', () => {
   it('listens on a port of its own and leaves the HTTP server alone', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
+    const port = await freePort();
     const running = await startApp({ imports: [WsModule.forRoot({ port })], providers: [PingHandlers] });
     try {
       const client = await connect(`ws://127.0.0.1:${port}/ws`);
