@@ -44,6 +44,7 @@ export class Dispatcher {
   async handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
     const space = session.space;
     this.metrics.countIn(space, frame.length);
+    if (session.flooded) return; // being closed for flooding: nothing more is read
     if (frame.length === 0) return; // heartbeat: the adapter already refreshed the read deadline
 
     let decoded: unknown;
@@ -69,8 +70,14 @@ export class Dispatcher {
       const verdict = this.limiter.admitSession(session);
       if (verdict !== 'ok') {
         this.metrics.count(space, 'rateLimited');
-        // A session that keeps flooding after its 429s is cut off: replies alone would only feed it.
-        if (verdict === 'flood') return session.transport.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+        // A session that keeps flooding after its 429s is cut off: replies alone would only feed it. Its later
+        // frames are ignored, and the close waits for this turn of the event loop, so the replies to the messages
+        // accepted before the flood (still in their handlers' promise chains) leave ahead of the close frame.
+        if (verdict === 'flood') {
+          session.flooded = true;
+          setImmediate(() => session.transport.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded'));
+          return;
+        }
         await this.broker.reply(session, envelope.name, null, { code: WsCode.RATE_LIMITED, text: 'rate limited' }, envelope.id);
         return;
       }

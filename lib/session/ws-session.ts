@@ -43,6 +43,8 @@ export class WsSession {
   inbound: TokenBucket | undefined;
   /** @internal Per-message rate limits counted per session. */
   messageBuckets: Map<string, TokenBucket> | undefined;
+  /** @internal Set when the session flooded past its rate limit; it is being closed, its frames are ignored. */
+  flooded = false;
 
   constructor(id: string, space: string, request: WsRequestFacts, transport: SessionTransport, outbox: SessionOutbox) {
     this.id = id;

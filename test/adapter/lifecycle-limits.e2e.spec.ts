@@ -94,6 +94,20 @@ describe('Limits', () => {
     expect(running.app.get(WsMetrics).snapshot().total.rateLimited).toBeGreaterThan(0);
   });
 
+  it('still answers the messages accepted before a flood that arrives in one read, ahead of the 1008', async () => {
+    running = await startApp({
+      imports: [WsModule.forRoot({ rateLimit: { rate: 5, burst: 5, closeAfter: 10 } })],
+      providers: [MembershipHandlers],
+    });
+    const client = await connect(running.wsUrl());
+    const raw = (client.socket as any)._socket;
+    raw.cork(); // one TCP write: the server reads every frame in one go
+    for (let i = 0; i < 40; i++) client.send({ name: 'whoami', id: i });
+    raw.uncork();
+    expect((await client.closed).code).toBe(1008);
+    expect(client.received.filter((e) => e.code === 0).map((e) => e.id)).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('applies a message\'s own rate per session, and per user when asked', async () => {
     running = await startApp({ imports: [WsModule.forRoot()], providers: [MembershipHandlers, CloseCounter] });
     const client = await connect(running.wsUrl());
