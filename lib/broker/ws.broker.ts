@@ -4,7 +4,6 @@ import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.j
 import type { WsPriority, WsQueuePolicy, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { runSendHooks } from '../pipeline/hook-runner.js';
-import { describeError } from '../utils/describe-error.util.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import { createCodec } from '../protocol/create-codec.js';
 import { unixSeconds } from '../protocol/outbound-envelope.js';
@@ -24,6 +23,7 @@ import { WsIntrospection } from '../introspection/export.service.js';
 import { ANY_SPACE, type DispatchOp, type DispatchPacket } from '../cluster/dispatch-packet.js';
 import { nodeOfSessionId } from '../session/session-id.js';
 import { emptyDelivery } from './delivery.js';
+import { BurstLogger } from '../cluster/burst-logger.js';
 
 /** Adds what a cross-node publish did: how many nodes it reached, or why it failed. */
 function withRemote(delivery: Delivery, remote: number | Error): Delivery {
@@ -51,6 +51,8 @@ function count(delivery: Delivery, error: Error | undefined, metrics: WsMetrics,
 @Injectable()
 export class WsBroker {
   private readonly logger = new Logger('WsBroker');
+  /** A send hook runs per recipient and frame, and a frame may come from another node: one line per burst. */
+  private readonly sendHookErrors = new BurstLogger(this.logger);
   /** @internal */
   readonly codec: WsCodec;
   private readonly defaultPolicy: WsQueuePolicy;
@@ -211,7 +213,7 @@ export class WsBroker {
   }
 
   /** Delivers a packet another node published, to this node's sessions; never publishes again. */
-  private deliverFromCluster(packet: DispatchPacket): void {
+  private deliverFromCluster(packet: DispatchPacket): unknown {
     let targets: Iterable<WsSession> | undefined;
     let space = packet.space;
     if (packet.op === 'push') {
@@ -226,13 +228,8 @@ export class WsBroker {
       else targets = index.sessions.values();
     }
     if (!targets) return;
-    const failed = (err: unknown) => this.logger.error(`cluster delivery of "${packet.msg}" failed: ${describeError(err)}`);
-    try {
-      const result = this.deliver(targets, space, packet.msg, packet.data, undefined);
-      if (result instanceof Promise) result.catch(failed);
-    } catch (err) {
-      failed(err);
-    }
+    // What this throws (a forged packet's data refused by validateOutbound) the dispatcher logs, once per burst.
+    return this.deliver(targets, space, packet.msg, packet.data, undefined);
   }
 
   /**
@@ -288,7 +285,7 @@ export class WsBroker {
     if (hooks.length > 0) {
       const ctx = new WsContext(this, session, name, data);
       ctx.output = bytes;
-      runSendHooks(hooks, ctx, this.logger, () => this.counters.count(session.space, 'handlerErrors'));
+      runSendHooks(hooks, ctx, this.sendHookErrors, () => this.counters.count(session.space, 'handlerErrors'));
       out = ctx.output;
       if (out === undefined || out === null) return undefined; // a hook may swallow a frame on purpose
     }

@@ -14,6 +14,8 @@ import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport
 import { DEFAULT_SPACE } from '../ws.constants.js';
 import { ANY_SPACE, type DispatchOp, type DispatchPacket, packetDefect } from './dispatch-packet.js';
 import { withPublishTimeout } from './publish-timeout.js';
+import { SeqTracker } from './seq-tracker.js';
+import { describeError } from '../utils/describe-error.util.js';
 
 /** Where a packet's counts go: a push to any space counts in the default space. */
 const countedIn = (space: string) => (space === ANY_SPACE ? DEFAULT_SPACE : space);
@@ -28,12 +30,14 @@ export type PacketTarget = { sid: string } | { uid: string } | { gid: string } |
 @Injectable()
 export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly rejections = new BurstLogger(new Logger('WsCluster'));
+  /** Failures while delivering a received packet: its data comes from Redis, so they are logged once per burst. */
+  private readonly deliveryErrors = new BurstLogger(new Logger('WsCluster'));
   private readonly spaces: ReadonlySet<string>;
   private sharedSeq = 0;
   private readonly nodeSeq = new Map<string, number>();
-  /** Last sequence number seen per origin and channel. */
-  private readonly lastSeq = new Map<string, number>();
-  private receiver: ((packet: DispatchPacket) => void) | undefined;
+  /** Last sequence number heard per origin and channel, bounded. */
+  private readonly seqs = new SeqTracker();
+  private receiver: ((packet: DispatchPacket) => unknown) | undefined;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
@@ -47,8 +51,16 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return this.transport !== undefined;
   }
 
-  /** Where received packets go: the broker's local delivery. */
-  onReceive(receiver: (packet: DispatchPacket) => void): void {
+  /** @internal Origins whose sequence numbers this node remembers (bounded). */
+  get trackedOrigins(): number {
+    return this.seqs.size;
+  }
+
+  /**
+   * Where received packets go: the broker's local delivery. What it throws or rejects with is logged here, once
+   * per burst.
+   */
+  onReceive(receiver: (packet: DispatchPacket) => unknown): void {
     this.receiver = receiver;
   }
 
@@ -93,14 +105,21 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (packet.node === this.options.nodeId) return;
     this.countGaps(packet);
     this.metrics.count(countedIn(packet.space), 'clusterReceived');
-    this.receiver?.(packet);
+    const failed = (err: unknown) => {
+      this.metrics.count(countedIn(packet.space), 'handlerErrors');
+      this.deliveryErrors.error(`cluster delivery of "${packet.msg}" failed: ${describeError(err)}`);
+    };
+    try {
+      const result = this.receiver?.(packet);
+      if (result instanceof Promise) result.catch(failed);
+    } catch (err) {
+      failed(err);
+    }
   }
 
   private countGaps(packet: DispatchPacket): void {
-    const key = `${packet.node}\0${packet.op === 'push' ? 'node' : 'shared'}`;
-    const last = this.lastSeq.get(key);
-    if (last !== undefined && packet.seq > last + 1) this.metrics.count(countedIn(packet.space), 'seqGaps', packet.seq - last - 1);
-    if (last === undefined || packet.seq > last) this.lastSeq.set(key, packet.seq);
+    const missing = this.seqs.observe(`${packet.node}\0${packet.op === 'push' ? 'node' : 'shared'}`, packet.seq);
+    if (missing > 0) this.metrics.count(countedIn(packet.space), 'seqGaps', missing);
   }
 
   private nextNodeSeq(node: string): number {
