@@ -42,6 +42,13 @@ export interface WsSpaceOptions extends WsUpgradeSettings {
   path: string;
   /** Open sessions this space accepts; past it the upgrade is answered 503. */
   maxConnections?: number;
+  /**
+   * Which of the default space's messages, commands and error handlers this space falls back to: `true` all of
+   * them, `false` none, or a list of message/command names, where an entry ending in "." is a prefix
+   * (`'demo.'` matches every name that starts with `demo.`); with a list, error handlers are inherited.
+   * The default space's filters and hooks run in every space whatever this says. @default true
+   */
+  inherit?: boolean | string[];
 }
 
 /**
@@ -155,6 +162,8 @@ export interface WsResolvedOptions {
   maxConnections: number;
   /** Per-space connection limits (Infinity where none). */
   spaceMaxConnections: Record<string, number>;
+  /** What each space inherits from the default space (`true` for the default space itself). */
+  spaceInherit: Record<string, boolean | string[]>;
   rateLimit: Required<WsSessionRateLimit> | false;
   shutdownGrace: number;
   compression: boolean;

@@ -14,7 +14,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus', 'redis',
   'observeLog', 'observeTrace',
 ]);
-const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards']);
+const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards', 'inherit']);
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const NODE_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -32,6 +32,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
   checkPath('path', path);
   const spaces: Record<string, string> = { [DEFAULT_SPACE]: path };
   const spaceMaxConnections: Record<string, number> = { [DEFAULT_SPACE]: Infinity };
+  const spaceInherit: Record<string, boolean | string[]> = { [DEFAULT_SPACE]: true };
   const moduleUpgrade = upgradeSettings('', input);
   const upgrade: Record<string, WsUpgradeSettings> = { [DEFAULT_SPACE]: moduleUpgrade };
   const seenPaths = new Map<string, string>([[path, DEFAULT_SPACE]]);
@@ -57,6 +58,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
       };
       spaceMaxConnections[name] =
         settings.maxConnections === undefined ? Infinity : integer(`spaces.${name}.maxConnections`, settings.maxConnections, 0);
+      spaceInherit[name] = inheritOf(`spaces.${name}.inherit`, settings.inherit);
       const taken = seenPaths.get(spacePath);
       if (taken) throw fail(`spaces.${name}`, `path is already used by space "${taken}"`, spacePath);
       seenPaths.set(spacePath, name);
@@ -123,6 +125,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     queueBytes: integer('queueBytes', input.queueBytes ?? D.queueBytes, 1024),
     maxConnections: input.maxConnections === undefined ? Infinity : integer('maxConnections', input.maxConnections, 0),
     spaceMaxConnections,
+    spaceInherit,
     rateLimit,
     shutdownGrace: duration('shutdownGrace', input.shutdownGrace ?? D.shutdownGrace, false),
     compression: flag('compression', input.compression ?? D.compression),
@@ -184,6 +187,15 @@ function upgradeSettings(prefix: string, input: WsUpgradeSettings): WsUpgradeSet
     throw fail(`${prefix}guards`, 'must be a list of guard classes', guards);
   }
   return { authenticator, allowedOrigins, guards };
+}
+
+function inheritOf(option: string, value: unknown): boolean | string[] {
+  if (value === undefined) return true;
+  if (typeof value === 'boolean') return value;
+  if (!Array.isArray(value) || value.some((n) => typeof n !== 'string' || n.length === 0)) {
+    throw fail(option, 'must be true, false or a list of message names and "prefix." entries', value);
+  }
+  return [...value];
 }
 
 function introspectionOf(value: unknown): WsResolvedOptions['introspection'] {

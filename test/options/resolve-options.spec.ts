@@ -63,6 +63,8 @@ describe('resolveOptions', () => {
     ['spaces that are not a map', { spaces: ['/a'] }, 'spaces'],
     ['a space path with a query', { spaces: { a: '/a?x=1' } }, 'spaces.a'],
     ['a negative per-space connection cap', { spaces: { a: { path: '/a', maxConnections: -1 } } }, 'spaces.a.maxConnections'],
+    ['an inherit that is neither a flag nor a list', { spaces: { a: { path: '/a', inherit: 'demo.' as never } } }, 'spaces.a.inherit'],
+    ['an inherit list with an empty name', { spaces: { a: { path: '/a', inherit: [''] } } }, 'spaces.a.inherit'],
     ['a negative read timeout', { readTimeout: -5 }, 'readTimeout'],
     ['an unparsable shutdown grace', { shutdownGrace: 'later' }, 'shutdownGrace'],
     ['an unparsable observe interval', { observeInterval: '5 parsecs' }, 'observeInterval'],
@@ -118,5 +120,12 @@ describe('WsModule options at bootstrap', () => {
 describe('space settings', () => {
   it('rejects an unknown key inside a space, naming it', () => {
     expect(() => resolveOptions({ spaces: { a: { path: '/a', maxConection: 3 } as never } })).toThrow('"spaces.a.maxConection"');
+  });
+});
+
+describe('space inheritance', () => {
+  it('inherits everything by default, and keeps false or a list as given', () => {
+    const resolved = resolveOptions({ spaces: { a: '/a', b: { path: '/b', inherit: false }, c: { path: '/c', inherit: ['demo.', 'ping'] } } });
+    expect(resolved.spaceInherit).toEqual({ default: true, a: true, b: false, c: ['demo.', 'ping'] });
   });
 });

@@ -84,6 +84,12 @@ describe('The sample app', () => {
     expect((await fromDefault.request('custom.hello', {})).code).toBe(404);
   });
 
+  it('keeps the identity the token established in the custom space: user.login cannot make guest alice', async () => {
+    const guest = await connect(running.wsUrl('/socket/custom?token=letmein'));
+    expect(await guest.request('user.login', { uid: 'alice' })).toMatchObject({ code: 404, name: 'user.login' });
+    expect((await guest.request('custom.hello', {})).data).toEqual({ greeting: 'hello guest, from space custom' });
+  });
+
   it('validates arguments with its classes: 400 with the field errors', async () => {
     const client = await connect(running.wsUrl('/ws'));
     const reply = await client.request('demo.echo', { text: 42 });
