@@ -21,6 +21,7 @@ import { SessionRegistry } from '../session/session.registry.js';
 import { WsSession } from '../session/ws-session.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { abortHandshake } from './abort-handshake.js';
+import { cutSlowHandshakes, handshakeDone } from './handshake-timeout.js';
 import { Heartbeat } from './heartbeat.js';
 import { UpgradeGate, UpgradeRefusal } from './upgrade-gate.js';
 import type { WsIdentity } from '../interfaces/ws-authenticator.interface.js';
@@ -139,6 +140,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
   private async resolveServer(): Promise<Server> {
     if (this.options.port !== undefined) {
       const server = createServer((_req, res) => res.writeHead(404).end());
+      cutSlowHandshakes(server, this.options.handshakeTimeout);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(this.options.port, () => resolve());
@@ -154,6 +156,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    handshakeDone(socket);
     const { path, search } = splitUrl(req.url);
     const space = this.spaceByPath.get(path);
     if (space === undefined) {

@@ -68,6 +68,11 @@ export interface WsModuleOptions extends WsUpgradeSettings {
    */
   port?: number;
   /**
+   * With `port`: a connection whose upgrade request headers are not complete within this time is cut (408). With
+   * the Nest HTTP server, that server's own `headersTimeout` applies instead. @default '10s'
+   */
+  handshakeTimeout?: WsDuration;
+  /**
    * Request headers a session keeps in `session.request.headers` (lower-case names). Credentials are not kept
    * unless listed. @default ['user-agent', 'origin', 'x-forwarded-for', 'x-real-ip']
    */
@@ -148,6 +153,7 @@ export interface WsResolvedOptions {
   path: string;
   spaces: Record<string, string>;
   port: number | undefined;
+  handshakeTimeout: number;
   keepHeaders: string[];
   nodeId: string;
   format: WsFormat;

@@ -13,6 +13,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'compression', 'compressLevel', 'compressThreshold', 'observeInterval', 'validation', 'validateOutbound', 'maxDepth',
   'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus', 'redis',
   'observeLog', 'observeTrace',
+  'handshakeTimeout',
 ]);
 const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards', 'inherit']);
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -112,6 +113,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     path,
     spaces,
     port: input.port,
+    handshakeTimeout: duration('handshakeTimeout', input.handshakeTimeout ?? D.handshakeTimeout, true),
     keepHeaders: keepHeaders.map((h) => h.toLowerCase()),
     nodeId,
     format,

@@ -19,6 +19,7 @@ describe('resolveOptions', () => {
       observeInterval: 0,
       observeLog: false,
       observeTrace: false,
+      handshakeTimeout: 10_000,
     });
   });
 
@@ -66,6 +67,7 @@ describe('resolveOptions', () => {
     ['an inherit that is neither a flag nor a list', { spaces: { a: { path: '/a', inherit: 'demo.' as never } } }, 'spaces.a.inherit'],
     ['an inherit list with an empty name', { spaces: { a: { path: '/a', inherit: [''] } } }, 'spaces.a.inherit'],
     ['a negative read timeout', { readTimeout: -5 }, 'readTimeout'],
+    ['a zero handshake timeout', { handshakeTimeout: 0 }, 'handshakeTimeout'],
     ['an unparsable shutdown grace', { shutdownGrace: 'later' }, 'shutdownGrace'],
     ['an unparsable observe interval', { observeInterval: '5 parsecs' }, 'observeInterval'],
     ['a message size under 64 bytes', { maxMessageSize: 10 }, 'maxMessageSize'],
