@@ -174,6 +174,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
       return abortHandshake(socket, 503, 'too many connections');
     }
     socket.on('error', () => socket.destroy());
+    if (!this.gate.origin(req, space)) return abortHandshake(socket, 403, 'origin not allowed');
     if (!this.gate.guards(space)) {
       this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search, undefined));
       return;

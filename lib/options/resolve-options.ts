@@ -180,9 +180,9 @@ function upgradeSettings(prefix: string, input: WsUpgradeSettings): WsUpgradeSet
   if (authenticator !== undefined && typeof authenticator !== 'function') {
     throw fail(`${prefix}authenticator`, 'must be a provider class or a function', authenticator);
   }
-  if (allowedOrigins !== undefined && typeof allowedOrigins !== 'function') {
+  if (allowedOrigins !== undefined && allowedOrigins !== '*' && typeof allowedOrigins !== 'function') {
     if (!Array.isArray(allowedOrigins) || allowedOrigins.some((o) => typeof o !== 'string')) {
-      throw fail(`${prefix}allowedOrigins`, 'must be a list of origins or a function', allowedOrigins);
+      throw fail(`${prefix}allowedOrigins`, 'must be "*", a list of origins or a function', allowedOrigins);
     }
   }
   if (guards !== undefined && (!Array.isArray(guards) || guards.some((g) => typeof g !== 'function'))) {

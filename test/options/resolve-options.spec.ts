@@ -125,6 +125,14 @@ describe('space settings', () => {
   });
 });
 
+describe('allowed origins', () => {
+  it('accepts "*", a list or a function, and refuses any other string', () => {
+    expect(resolveOptions({ allowedOrigins: '*' }).upgrade.default.allowedOrigins).toBe('*');
+    expect(resolveOptions({ spaces: { a: { path: '/a', allowedOrigins: '*' } } }).upgrade.a.allowedOrigins).toBe('*');
+    expect(() => resolveOptions({ allowedOrigins: 'https://a.example' as never })).toThrow('"allowedOrigins"');
+  });
+});
+
 describe('space inheritance', () => {
   it('inherits everything by default, and keeps false or a list as given', () => {
     const resolved = resolveOptions({ spaces: { a: '/a', b: { path: '/b', inherit: false }, c: { path: '/c', inherit: ['demo.', 'ping'] } } });
