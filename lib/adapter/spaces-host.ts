@@ -41,7 +41,7 @@ const SOCKET_HIGH_WATER = 1024 * 1024;
  * maps paths to spaces, and wires each socket to a session, the dispatcher and the lifecycle.
  */
 @Injectable()
-export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WsModule');
   private readonly spaceByPath = new Map<string, string>();
   private readonly sockets = new Set<WebSocket>();
@@ -204,7 +204,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
     void adapter.lifecycle.close(sessionOf(socket));
   });
   private readonly logDispatchFailure = (err: unknown) => this.logger.error(err);
-  private readonly onSocketMessage = ((adapter: WsSpacesAdapter) =>
+  private readonly onSocketMessage = ((adapter: SpacesUpgradeHost) =>
     function (this: WebSocket, data: Buffer, isBinary: boolean) {
       const session = sessionOf(this);
       session.lastSeen = Date.now();
@@ -239,7 +239,7 @@ function onSocketPong(this: WebSocket): void {
 }
 
 /** A listener shared by every socket, called with the socket ws gives as `this`. */
-function socketListener(adapter: WsSpacesAdapter, listener: (adapter: WsSpacesAdapter, socket: WebSocket) => void) {
+function socketListener(adapter: SpacesUpgradeHost, listener: (adapter: SpacesUpgradeHost, socket: WebSocket) => void) {
   return function (this: WebSocket): void {
     listener(adapter, this);
   };
