@@ -63,7 +63,10 @@ export class WsExplorer implements OnModuleInit {
       const handler = messages.length > 0 ? this.handlers.create(instance, methodName) : undefined;
       for (const options of messages) {
         const space = options.space ?? classSpace;
-        if (options.args) this.validator.ensureLoaded(owner);
+        if (options.args) {
+          this.validator.ensureLoaded(owner);
+          this.validator.assertDeclaresFields(options.args, options.name, owner);
+        }
         this.registry.addMessage({ name: options.name, space, owner, options, instance, methodName, handler: handler! });
       }
       const filter = this.accessor.filter(method);
