@@ -89,7 +89,10 @@ export interface WsModuleOptions extends WsUpgradeSettings {
   maxConnections?: number;
   /** Inbound rate limit per session; excess gets 429, a session that keeps flooding is closed with 1008. @default off */
   rateLimit?: WsSessionRateLimit | false;
-  /** On shutdown, how long queued messages get to reach their clients before every session is closed with 1001. @default '5s' */
+  /**
+   * On shutdown, how long the handlers already running get to finish and then queued messages to reach their
+   * clients (one budget for both), before every session is closed with 1001. @default '5s'
+   */
   shutdownGrace?: WsDuration;
   /** permessage-deflate. @default false */
   compression?: boolean;

@@ -21,6 +21,7 @@ import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { describeError } from '../utils/describe-error.util.js';
 import { runHooks } from './hook-runner.js';
 import { InboundLimiter } from './inbound-limiter.js';
+import { InFlight } from './in-flight.js';
 
 /**
  * Frame → envelope → receive hooks → filters → handler → reply. Nothing thrown here reaches the socket:
@@ -29,6 +30,10 @@ import { InboundLimiter } from './inbound-limiter.js';
 @Injectable()
 export class Dispatcher {
   private readonly logger = new Logger('WsDispatcher');
+  /** Frames being handled, from arrival to their last reply; shutdown waits for them. */
+  private readonly inFlight = new InFlight();
+  /** Set when shutdown begins: frames from then on are answered 503 instead of being handled. */
+  private draining = false;
 
   constructor(
     private readonly broker: WsBroker,
@@ -41,7 +46,25 @@ export class Dispatcher {
   ) {}
 
   /** Handles one inbound frame. Never rejects. */
-  async handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
+  handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
+    this.inFlight.enter();
+    return this.receive(session, frame, isBinary).finally(this.inFlight.leave);
+  }
+
+  /**
+   * Shutdown began: every frame that arrives from now on is answered 503 (with its `id`) and not handled. The
+   * messages already in flight go on; `idle()` says when they are done.
+   */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /** Resolves once every message that arrived so far has been handled and its replies handed to the outbox. */
+  idle(): Promise<void> {
+    return this.inFlight.idle();
+  }
+
+  private async receive(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
     const space = session.space;
     this.metrics.countIn(space, frame.length);
     if (session.flooded) return; // being closed for flooding: nothing more is read
@@ -81,6 +104,11 @@ export class Dispatcher {
         await this.broker.reply(session, envelope.name, null, { code: WsCode.RATE_LIMITED, text: 'rate limited' }, envelope.id);
         return;
       }
+    }
+
+    if (this.draining) {
+      await this.broker.reply(session, envelope.name, null, { code: WsCode.UNAVAILABLE, text: 'server is going away' }, envelope.id);
+      return;
     }
 
     if (session.opening) await session.opening;
