@@ -21,6 +21,13 @@ export interface WsSessionRateLimit extends WsRateLimit {
    * @default burst
    */
   closeAfter?: number;
+  /**
+   * Inbound bytes per second per session, counted on every frame before it is parsed; over it a frame is answered
+   * 429 unread, and a session whose excess exceeds `bytesBurst` is closed with 1008. @default no byte budget
+   */
+  bytesPerSecond?: number;
+  /** Bytes a session may send at once; at least `maxMessageSize`. @default max(bytesPerSecond, maxMessageSize) */
+  bytesBurst?: number;
 }
 
 /** Where the Redis that joins the nodes is: a `url`, or host/port/password/db. */
@@ -158,7 +165,8 @@ export interface WsResolvedOptions {
   maxConnections: number;
   /** Per-space connection limits (Infinity where none). */
   spaceMaxConnections: Record<string, number>;
-  rateLimit: Required<WsSessionRateLimit> | false;
+  /** `bytesPerSecond` undefined: no byte budget. */
+  rateLimit: (Required<Omit<WsSessionRateLimit, 'bytesPerSecond'>> & { bytesPerSecond: number | undefined }) | false;
   shutdownGrace: number;
   compression: boolean;
   compressLevel: number;
