@@ -21,6 +21,13 @@ export interface WsSessionRateLimit extends WsRateLimit {
    * @default burst
    */
   closeAfter?: number;
+  /**
+   * Inbound bytes per second per session, counted on every frame before it is parsed; over it a frame is answered
+   * 429 unread, and a session whose excess exceeds `bytesBurst` is closed with 1008. @default no byte budget
+   */
+  bytesPerSecond?: number;
+  /** Bytes a session may send at once; at least `maxMessageSize`. @default max(bytesPerSecond, maxMessageSize) */
+  bytesBurst?: number;
 }
 
 /** Where the Redis that joins the nodes is: a `url`, or host/port/password/db. */
@@ -112,7 +119,10 @@ export interface WsModuleOptions extends WsUpgradeSettings {
   maxConnections?: number;
   /** Inbound rate limit per session; excess gets 429, a session that keeps flooding is closed with 1008. @default off */
   rateLimit?: WsSessionRateLimit | false;
-  /** On shutdown, how long queued messages get to reach their clients before every session is closed with 1001. @default '5s' */
+  /**
+   * On shutdown, how long the handlers already running get to finish and then queued messages to reach their
+   * clients (one budget for both), before every session is closed with 1001. @default '5s'
+   */
   shutdownGrace?: WsDuration;
   /** permessage-deflate. @default false */
   compression?: boolean;
@@ -181,7 +191,8 @@ export interface WsResolvedOptions {
   spaceMaxConnections: Record<string, number>;
   /** What each space inherits from the default space (`true` for the default space itself). */
   spaceInherit: Record<string, boolean | string[]>;
-  rateLimit: Required<WsSessionRateLimit> | false;
+  /** `bytesPerSecond` undefined: no byte budget. */
+  rateLimit: (Required<Omit<WsSessionRateLimit, 'bytesPerSecond'>> & { bytesPerSecond: number | undefined }) | false;
   shutdownGrace: number;
   compression: boolean;
   compressLevel: number;
