@@ -14,7 +14,7 @@ import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport
 import { DEFAULT_SPACE } from '../ws.constants.js';
 import { ANY_SPACE, type DispatchOp, type DispatchPacket, packetDefect } from './dispatch-packet.js';
 import { withPublishTimeout } from './publish-timeout.js';
-import { SeqTracker } from './seq-tracker.js';
+import { SEQ_TRACKER_LIMITS, SeqTracker } from './seq-tracker.js';
 import { describeError } from '../utils/describe-error.util.js';
 
 /** Where a packet's counts go: a push to any space counts in the default space. */
@@ -54,6 +54,11 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** @internal Origins whose sequence numbers this node remembers (bounded). */
   get trackedOrigins(): number {
     return this.seqs.size;
+  }
+
+  /** @internal Other nodes this node keeps a push sequence number for (bounded). */
+  get trackedTargets(): number {
+    return this.nodeSeq.size;
   }
 
   /**
@@ -124,7 +129,11 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   private nextNodeSeq(node: string): number {
     const seq = (this.nodeSeq.get(node) ?? 0) + 1;
+    // The node comes from a session id the app was handed, so the map is bounded too: kept in order of last use,
+    // the least recently used target is forgotten past the cap (its receiver then counts one reset).
+    this.nodeSeq.delete(node);
     this.nodeSeq.set(node, seq);
+    if (this.nodeSeq.size > SEQ_TRACKER_LIMITS.maxOrigins) this.nodeSeq.delete(this.nodeSeq.keys().next().value!);
     return seq;
   }
 }
