@@ -20,6 +20,8 @@ export interface WsMessageOptions {
   nullable?: boolean;
   /** Name a returned value is replied under. @default the message's own name */
   reply?: string;
+  /** Class of the reply's data (class-validator): its schema and example go into the protocol export. */
+  replyArgs?: Type<unknown>;
   /** A rate limit of this message's own; excess gets 429. */
   rate?: WsMessageRateLimit;
 }
