@@ -47,7 +47,7 @@ describe('The sample app', () => {
       body: JSON.stringify({ text: 'maintenance at noon' }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ hit: 2, success: 2, failed: 0, nodes: 0 });
+    expect(await res.json()).toEqual({ hit: 2, success: 2, failed: 0, pending: 0, nodes: 0 });
     for (const client of [a, b]) {
       expect(await client.next()).toMatchObject({ name: 'demo.notice', data: { text: 'maintenance at noon' } });
     }
@@ -83,6 +83,12 @@ describe('The sample app', () => {
     expect((await client.request('demo.echo', { text: 'fallback' })).data).toEqual({ text: 'fallback' });
     const fromDefault = await connect(running.wsUrl('/ws'));
     expect((await fromDefault.request('custom.hello', {})).code).toBe(404);
+  });
+
+  it('keeps the identity the token established in the custom space: user.login cannot make guest alice', async () => {
+    const guest = await connect(running.wsUrl('/socket/custom?token=letmein'));
+    expect(await guest.request('user.login', { uid: 'alice' })).toMatchObject({ code: 404, name: 'user.login' });
+    expect((await guest.request('custom.hello', {})).data).toEqual({ greeting: 'hello guest, from space custom' });
   });
 
   it('validates arguments with its classes: 400 with the field errors', async () => {
