@@ -160,6 +160,9 @@ describe('The demo page in headless Chromium', () => {
       await expect.poll(async () => Number(await chart.getAttribute('data-in')), { timeout: 8000 }).toBeGreaterThan(5);
       await expect.poll(inLineHeight, { timeout: 8000 }).toBeGreaterThan(0.3);
       await expect.poll(() => chart.getAttribute('data-connections'), { timeout: 5000 }).toBe('2');
+      // The trace panel lists the echoes as they are handled, newest first, with their code.
+      await page.locator('#trace-body tr[data-name="demo.echo"][data-code="0"]').first().waitFor({ timeout: 5000 });
+      expect(await page.locator('#trace-body tr').count()).toBeGreaterThan(10);
       await page.waitForTimeout(1500); // a little more history for the screenshot
       mkdirSync(OUTPUT, { recursive: true });
       await page.screenshot({ path: `${OUTPUT}demo-page.png`, fullPage: true });
