@@ -10,6 +10,8 @@ import { returnClassOf, wsArgsClassOf } from './handler-types.js';
 import type { WsExportEntry, WsMetricsEntry, WsMetricsReport, WsProtocolExport } from './export.interface.js';
 import { schemaOfClass, type ValidatorMetadataSource, type WsJsonSchema } from './json-schema.builder.js';
 import { PACKAGE_INFO } from './package-info.js';
+import type { WsTraceReport } from './trace-buffer.js';
+import { WsTracer } from './ws-tracer.js';
 
 /**
  * What the module can tell about itself: the protocol it speaks (export, AsyncAPI) and how it is doing
@@ -24,6 +26,7 @@ export class WsIntrospection implements OnModuleInit {
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
     private readonly registry: WsRegistry,
     private readonly counters: WsMetrics,
+    private readonly tracer: WsTracer,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -77,6 +80,11 @@ export class WsIntrospection implements OnModuleInit {
       total: { ...snapshot.total },
       spaces,
     };
+  }
+
+  /** The last handled messages, newest first, when the `trace` option is on; undefined otherwise. */
+  trace(): WsTraceReport | undefined {
+    return this.tracer.report();
   }
 
   private schemaOf(cls: Function | undefined): WsJsonSchema {

@@ -111,7 +111,7 @@ export class Dispatcher {
     const ctx = new WsContext(this.broker, session, envelope.name, envelope.data ?? {}, envelope.id, frame);
     const table = this.registry.table(space);
     if (this.tracer.enabled) {
-      await this.tracer.run(space, ctx.name, session.id, () => this.process(table, ctx, missing));
+      await this.tracer.run(ctx, frame.length, () => this.process(table, ctx, missing));
     } else {
       await this.process(table, ctx, missing);
     }
@@ -147,6 +147,7 @@ export class Dispatcher {
   /** Routes a failure to the space's error handler for its kind, or to the default reply. */
   private async handleError(table: SpaceTable, ctx: WsContext, thrown: unknown): Promise<void> {
     const error = toReplyError(thrown);
+    if (this.tracer.enabled) this.tracer.failed(ctx, error.code);
     if (error.code === WsCode.ERROR) {
       this.metrics.count(ctx.space, 'handlerErrors');
       const cause = error.cause ?? error;
