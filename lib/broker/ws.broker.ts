@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { WsContext } from '../context/ws-context.js';
+import { WsIdentityError } from '../errors/ws-identity.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsPriority, WsQueuePolicy, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
@@ -127,10 +128,14 @@ export class WsBroker {
     return this.deliver([session], session.space, name, data, options, id);
   }
 
-  /** Binds a session to a user id, or unbinds it with `undefined`. False when the session is not on this node. */
-  bindUser(sid: string, uid: string | undefined): boolean {
+  /**
+   * Binds a session to a user id, or unbinds it with `undefined`. False when the session is not on this node.
+   * A user the authenticator established is changed only with `{ replace: true }`; otherwise a `WsIdentityError`.
+   */
+  bindUser(sid: string, uid: string | undefined, options?: { replace?: boolean }): boolean {
     const session = this.sessionRegistry.get(sid);
     if (!session || session.closed) return false;
+    if (session.userFromUpgrade && uid !== session.user && !options?.replace) throw new WsIdentityError(sid, session.user!);
     this.sessionRegistry.find(session.space)!.bindUser(session, uid);
     return true;
   }

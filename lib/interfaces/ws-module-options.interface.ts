@@ -49,6 +49,13 @@ export interface WsSpaceOptions extends WsUpgradeSettings {
   path: string;
   /** Open sessions this space accepts; past it the upgrade is answered 503. */
   maxConnections?: number;
+  /**
+   * Which of the default space's messages, commands and error handlers this space falls back to: `true` all of
+   * them, `false` none, or a list of message/command names, where an entry ending in "." is a prefix
+   * (`'demo.'` matches every name that starts with `demo.`); with a list, error handlers are inherited.
+   * The default space's filters and hooks run in every space whatever this says. @default true
+   */
+  inherit?: boolean | string[];
 }
 
 /**
@@ -67,6 +74,11 @@ export interface WsModuleOptions extends WsUpgradeSettings {
    * Listen on a port of its own instead of the Nest HTTP server's. @default undefined (share the HTTP port)
    */
   port?: number;
+  /**
+   * With `port`: a connection whose upgrade request headers are not complete within this time is cut (408). With
+   * the Nest HTTP server, that server's own `headersTimeout` applies instead. @default '10s'
+   */
+  handshakeTimeout?: WsDuration;
   /**
    * Request headers a session keeps in `session.request.headers` (lower-case names). Credentials are not kept
    * unless listed. @default ['user-agent', 'origin', 'x-forwarded-for', 'x-real-ip']
@@ -151,6 +163,7 @@ export interface WsResolvedOptions {
   path: string;
   spaces: Record<string, string>;
   port: number | undefined;
+  handshakeTimeout: number;
   keepHeaders: string[];
   nodeId: string;
   format: WsFormat;
@@ -165,6 +178,8 @@ export interface WsResolvedOptions {
   maxConnections: number;
   /** Per-space connection limits (Infinity where none). */
   spaceMaxConnections: Record<string, number>;
+  /** What each space inherits from the default space (`true` for the default space itself). */
+  spaceInherit: Record<string, boolean | string[]>;
   /** `bytesPerSecond` undefined: no byte budget. */
   rateLimit: (Required<Omit<WsSessionRateLimit, 'bytesPerSecond'>> & { bytesPerSecond: number | undefined }) | false;
   shutdownGrace: number;

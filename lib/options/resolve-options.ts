@@ -13,8 +13,9 @@ const KNOWN_OPTIONS = new Set<string>([
   'compression', 'compressLevel', 'compressThreshold', 'observeInterval', 'validation', 'validateOutbound', 'maxDepth',
   'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus', 'redis',
   'observeLog', 'observeTrace',
+  'handshakeTimeout',
 ]);
-const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards']);
+const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards', 'inherit']);
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const NODE_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -32,6 +33,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
   checkPath('path', path);
   const spaces: Record<string, string> = { [DEFAULT_SPACE]: path };
   const spaceMaxConnections: Record<string, number> = { [DEFAULT_SPACE]: Infinity };
+  const spaceInherit: Record<string, boolean | string[]> = { [DEFAULT_SPACE]: true };
   const moduleUpgrade = upgradeSettings('', input);
   const upgrade: Record<string, WsUpgradeSettings> = { [DEFAULT_SPACE]: moduleUpgrade };
   const seenPaths = new Map<string, string>([[path, DEFAULT_SPACE]]);
@@ -57,6 +59,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
       };
       spaceMaxConnections[name] =
         settings.maxConnections === undefined ? Infinity : integer(`spaces.${name}.maxConnections`, settings.maxConnections, 0);
+      spaceInherit[name] = inheritOf(`spaces.${name}.inherit`, settings.inherit);
       const taken = seenPaths.get(spacePath);
       if (taken) throw fail(`spaces.${name}`, `path is already used by space "${taken}"`, spacePath);
       seenPaths.set(spacePath, name);
@@ -111,6 +114,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     path,
     spaces,
     port: input.port,
+    handshakeTimeout: duration('handshakeTimeout', input.handshakeTimeout ?? D.handshakeTimeout, true),
     keepHeaders: keepHeaders.map((h) => h.toLowerCase()),
     nodeId,
     format,
@@ -124,6 +128,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     queueBytes: integer('queueBytes', input.queueBytes ?? D.queueBytes, 1024),
     maxConnections: input.maxConnections === undefined ? Infinity : integer('maxConnections', input.maxConnections, 0),
     spaceMaxConnections,
+    spaceInherit,
     rateLimit,
     shutdownGrace: duration('shutdownGrace', input.shutdownGrace ?? D.shutdownGrace, false),
     compression: flag('compression', input.compression ?? D.compression),
@@ -187,15 +192,24 @@ function upgradeSettings(prefix: string, input: WsUpgradeSettings): WsUpgradeSet
   if (authenticator !== undefined && typeof authenticator !== 'function') {
     throw fail(`${prefix}authenticator`, 'must be a provider class or a function', authenticator);
   }
-  if (allowedOrigins !== undefined && typeof allowedOrigins !== 'function') {
+  if (allowedOrigins !== undefined && allowedOrigins !== '*' && typeof allowedOrigins !== 'function') {
     if (!Array.isArray(allowedOrigins) || allowedOrigins.some((o) => typeof o !== 'string')) {
-      throw fail(`${prefix}allowedOrigins`, 'must be a list of origins or a function', allowedOrigins);
+      throw fail(`${prefix}allowedOrigins`, 'must be "*", a list of origins or a function', allowedOrigins);
     }
   }
   if (guards !== undefined && (!Array.isArray(guards) || guards.some((g) => typeof g !== 'function'))) {
     throw fail(`${prefix}guards`, 'must be a list of guard classes', guards);
   }
   return { authenticator, allowedOrigins, guards };
+}
+
+function inheritOf(option: string, value: unknown): boolean | string[] {
+  if (value === undefined) return true;
+  if (typeof value === 'boolean') return value;
+  if (!Array.isArray(value) || value.some((n) => typeof n !== 'string' || n.length === 0)) {
+    throw fail(option, 'must be true, false or a list of message names and "prefix." entries', value);
+  }
+  return [...value];
 }
 
 function introspectionOf(value: unknown): WsResolvedOptions['introspection'] {

@@ -10,6 +10,7 @@ export const WS_OPTION_DEFAULTS = {
   queuePolicy: 'close',
   queueBytes: 8 * 1024 * 1024,
   shutdownGrace: '5s',
+  handshakeTimeout: '10s',
   compressThreshold: 1024,
   compression: false,
   compressLevel: 1,

@@ -17,6 +17,7 @@ import { toReplyError } from '../errors/to-reply-error.js';
 import type { MessageEntry } from '../registry/registry-entries.js';
 import { ArgsValidator } from '../validation/args-validator.js';
 import { PayloadTooDeepError, sanitizePayload } from '../validation/sanitize-payload.js';
+import { validateMessageArgs } from '../validation/validate-message-args.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { describeError } from '../utils/describe-error.util.js';
@@ -140,18 +141,7 @@ export class Dispatcher {
   }
 
   private async validateArgs(entry: MessageEntry, ctx: WsContext, missing: boolean): Promise<void> {
-    const { args: cls, nullable } = entry.options;
-    if (missing) {
-      if (nullable === false) throw new WsInvalidError('missing arguments');
-      ctx.args = null;
-      return;
-    }
-    if (typeof ctx.args !== 'object' || ctx.args === null || Array.isArray(ctx.args)) {
-      throw new WsInvalidError('arguments must be an object');
-    }
-    const outcome = await this.validator.validate(cls!, ctx.args);
-    if ('errors' in outcome) throw new WsInvalidError('invalid arguments', outcome.errors);
-    ctx.args = outcome.value;
+    ctx.args = await validateMessageArgs(this.validator, entry.options, ctx.args, missing);
   }
 
   /** Routes a failure to the space's error handler for its kind, or to the default reply. */

@@ -31,6 +31,8 @@ export class WsSession {
   /** True from the moment the socket closed (or started closing on our side). */
   closed = false;
 
+  /** @internal The user was established by the authenticator at upgrade: only `bindUser(..., { replace: true })` changes it. */
+  userFromUpgrade = false;
   /** @internal Resolves when the open hooks have run; inbound messages wait for it. */
   opening: Promise<void> | undefined;
   /** @internal */

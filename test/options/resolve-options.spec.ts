@@ -19,6 +19,7 @@ describe('resolveOptions', () => {
       observeInterval: 0,
       observeLog: false,
       observeTrace: false,
+      handshakeTimeout: 10_000,
     });
   });
 
@@ -63,7 +64,10 @@ describe('resolveOptions', () => {
     ['spaces that are not a map', { spaces: ['/a'] }, 'spaces'],
     ['a space path with a query', { spaces: { a: '/a?x=1' } }, 'spaces.a'],
     ['a negative per-space connection cap', { spaces: { a: { path: '/a', maxConnections: -1 } } }, 'spaces.a.maxConnections'],
+    ['an inherit that is neither a flag nor a list', { spaces: { a: { path: '/a', inherit: 'demo.' as never } } }, 'spaces.a.inherit'],
+    ['an inherit list with an empty name', { spaces: { a: { path: '/a', inherit: [''] } } }, 'spaces.a.inherit'],
     ['a negative read timeout', { readTimeout: -5 }, 'readTimeout'],
+    ['a zero handshake timeout', { handshakeTimeout: 0 }, 'handshakeTimeout'],
     ['an unparsable shutdown grace', { shutdownGrace: 'later' }, 'shutdownGrace'],
     ['an unparsable observe interval', { observeInterval: '5 parsecs' }, 'observeInterval'],
     ['a message size under 64 bytes', { maxMessageSize: 10 }, 'maxMessageSize'],
@@ -133,5 +137,20 @@ describe('WsModule options at bootstrap', () => {
 describe('space settings', () => {
   it('rejects an unknown key inside a space, naming it', () => {
     expect(() => resolveOptions({ spaces: { a: { path: '/a', maxConection: 3 } as never } })).toThrow('"spaces.a.maxConection"');
+  });
+});
+
+describe('allowed origins', () => {
+  it('accepts "*", a list or a function, and refuses any other string', () => {
+    expect(resolveOptions({ allowedOrigins: '*' }).upgrade.default.allowedOrigins).toBe('*');
+    expect(resolveOptions({ spaces: { a: { path: '/a', allowedOrigins: '*' } } }).upgrade.a.allowedOrigins).toBe('*');
+    expect(() => resolveOptions({ allowedOrigins: 'https://a.example' as never })).toThrow('"allowedOrigins"');
+  });
+});
+
+describe('space inheritance', () => {
+  it('inherits everything by default, and keeps false or a list as given', () => {
+    const resolved = resolveOptions({ spaces: { a: '/a', b: { path: '/b', inherit: false }, c: { path: '/c', inherit: ['demo.', 'ping'] } } });
+    expect(resolved.spaceInherit).toEqual({ default: true, a: true, b: false, c: ['demo.', 'ping'] });
   });
 });

@@ -20,6 +20,7 @@ import { SessionRegistry } from '../session/session.registry.js';
 import { WsSession } from '../session/ws-session.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { abortHandshake } from './abort-handshake.js';
+import { cutSlowHandshakes, handshakeDone } from './handshake-timeout.js';
 import { Heartbeat } from './heartbeat.js';
 import { UpgradeGate, UpgradeRefusal } from './upgrade-gate.js';
 import type { WsIdentity } from '../interfaces/ws-authenticator.interface.js';
@@ -38,7 +39,7 @@ const SOCKET_HIGH_WATER = 1024 * 1024;
  * maps paths to spaces, and wires each socket to a session, the dispatcher and the lifecycle.
  */
 @Injectable()
-export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WsModule');
   private readonly spaceByPath = new Map<string, string>();
   private readonly sockets = new Set<WebSocket>();
@@ -140,6 +141,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
   private async resolveServer(): Promise<Server> {
     if (this.options.port !== undefined) {
       const server = createServer((_req, res) => res.writeHead(404).end());
+      cutSlowHandshakes(server, this.options.handshakeTimeout);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(this.options.port, () => resolve());
@@ -155,6 +157,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    handshakeDone(socket);
     const { path, search } = splitUrl(req.url);
     const space = this.spaceByPath.get(path);
     if (space === undefined) {
@@ -172,6 +175,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
       return abortHandshake(socket, 503, 'too many connections');
     }
     socket.on('error', () => socket.destroy());
+    if (!this.gate.origin(req, space)) return abortHandshake(socket, 403, 'origin not allowed');
     if (!this.gate.guards(space)) {
       this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search, undefined));
       return;
@@ -201,7 +205,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
     void adapter.lifecycle.close(sessionOf(socket));
   });
   private readonly logDispatchFailure = (err: unknown) => this.logger.error(err);
-  private readonly onSocketMessage = ((adapter: WsSpacesAdapter) =>
+  private readonly onSocketMessage = ((adapter: SpacesUpgradeHost) =>
     function (this: WebSocket, data: Buffer, isBinary: boolean) {
       const session = sessionOf(this);
       session.lastSeen = Date.now();
@@ -236,7 +240,7 @@ function onSocketPong(this: WebSocket): void {
 }
 
 /** A listener shared by every socket, called with the socket ws gives as `this`. */
-function socketListener(adapter: WsSpacesAdapter, listener: (adapter: WsSpacesAdapter, socket: WebSocket) => void) {
+function socketListener(adapter: SpacesUpgradeHost, listener: (adapter: SpacesUpgradeHost, socket: WebSocket) => void) {
   return function (this: WebSocket): void {
     listener(adapter, this);
   };
