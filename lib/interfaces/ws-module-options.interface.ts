@@ -39,6 +39,17 @@ export interface WsRedisOptions {
   db?: number;
   /** Prefix of every channel, so several apps can share one Redis. @default 'ws' */
   keyPrefix?: string;
+  /**
+   * How long a publish may wait for Redis to acknowledge it; past it the send resolves with `firstError` set and
+   * counts in `clusterFailures`. Also paces the watchdog that reconnects a connection that stopped answering.
+   * @default '1s'
+   */
+  publishTimeout?: number | string;
+  /**
+   * A shared secret: every packet carries an HMAC-SHA256 of itself under this key, and packets without a valid
+   * one are dropped and counted in `clusterRejected`. Every node must have the same secret. @default none
+   */
+  secret?: string;
 }
 
 /**
@@ -192,7 +203,7 @@ export interface WsResolvedOptions {
   validation: { whitelist: boolean; forbidNonWhitelisted: boolean };
   validateOutbound: boolean;
   maxDepth: number;
-  redis: (WsRedisOptions & { keyPrefix: string }) | undefined;
+  redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number }) | undefined;
   /** The upgrade checks of each space, the module's merged in. */
   upgrade: Record<string, WsUpgradeSettings>;
   introspection: { enabled: boolean; path: string };

@@ -161,7 +161,7 @@ function byteBudget(r: WsSessionRateLimit, maxMessageSize: number): { bytesPerSe
   return { bytesPerSecond, bytesBurst: integer('rateLimit.bytesBurst', r.bytesBurst, maxMessageSize) };
 }
 
-const REDIS_KEYS = new Set(['url', 'host', 'port', 'password', 'db', 'keyPrefix']);
+const REDIS_KEYS = new Set(['url', 'host', 'port', 'password', 'db', 'keyPrefix', 'publishTimeout', 'secret']);
 
 function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (value === undefined) return undefined;
@@ -177,6 +177,8 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (r.password !== undefined && typeof r.password !== 'string') throw fail('redis.password', 'must be a string', '***');
   const keyPrefix = r.keyPrefix ?? 'ws';
   if (typeof keyPrefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) throw fail('redis.keyPrefix', 'must be 1-64 letters, digits, "_", ".", ":" or "-"', keyPrefix);
+  const publishTimeout = duration('redis.publishTimeout', r.publishTimeout ?? D.redisPublishTimeout, true);
+  if (r.secret !== undefined && (typeof r.secret !== 'string' || r.secret.length < 16)) throw fail('redis.secret', 'must be a string of at least 16 characters', '***');
   return {
     url: r.url as string | undefined,
     host: (r.host as string | undefined) ?? '127.0.0.1',
@@ -184,6 +186,8 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
     password: r.password as string | undefined,
     db: r.db as number | undefined,
     keyPrefix,
+    publishTimeout,
+    secret: r.secret as string | undefined,
   };
 }
 

@@ -32,6 +32,11 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('gives Redis a publish timeout of 1 s unless told, and no secret', () => {
+    expect(resolveOptions({ redis: { url: 'redis://127.0.0.1:6379' } }).redis).toMatchObject({ publishTimeout: 1000, secret: undefined });
+    expect(resolveOptions({ redis: { publishTimeout: '250ms', secret: 'sixteen-chars-ok' } }).redis).toMatchObject({ publishTimeout: 250, secret: 'sixteen-chars-ok' });
+  });
+
   it('maps each space to its path beside the default space', () => {
     expect(resolveOptions({ path: '/a', spaces: { custom: '/socket/custom' } }).spaces).toEqual({ default: '/a', custom: '/socket/custom' });
   });
@@ -84,6 +89,8 @@ describe('resolveOptions', () => {
     ['a negative compression threshold', { compressThreshold: -1 }, 'compressThreshold'],
     ['a non-boolean observeLog', { observeLog: 1 }, 'observeLog'],
     ['a non-boolean observeTrace', { observeTrace: 'on' }, 'observeTrace'],
+    ['a zero Redis publish timeout', { redis: { publishTimeout: 0 } }, 'redis.publishTimeout'],
+    ['a short Redis secret', { redis: { secret: 'short' } }, 'redis.secret'],
   ])('rejects %s, naming the option', (_case, options, name) => {
     expect(() => resolveOptions(options as never)).toThrow(WsConfigError);
     expect(() => resolveOptions(options as never)).toThrow(`"${name}"`);

@@ -47,7 +47,7 @@ describe('The sample app', () => {
       body: JSON.stringify({ text: 'maintenance at noon' }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ hit: 2, success: 2, failed: 0, nodes: 0 });
+    expect(await res.json()).toEqual({ hit: 2, success: 2, failed: 0, pending: 0, nodes: 0 });
     for (const client of [a, b]) {
       expect(await client.next()).toMatchObject({ name: 'demo.notice', data: { text: 'maintenance at noon' } });
     }
