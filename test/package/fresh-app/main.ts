@@ -1,7 +1,7 @@
 // A fresh Nest app that knows nestjs-ws-spaces only as an installed tarball: if the exports map, the type
 // declarations or the peer dependencies are wrong, this file does not compile or does not boot.
 import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   type Delivery,
@@ -13,6 +13,7 @@ import {
   type WsModuleOptions,
   WsSpace,
 } from 'nestjs-ws-spaces';
+import { ValidationHandlers } from './validation.js';
 
 const options: WsModuleOptions = { path: '/ws', spaces: { side: '/side' }, pingInterval: '5s' };
 
@@ -40,10 +41,11 @@ class SideHandlers {
   }
 }
 
-@Module({ imports: [WsModule.forRoot(options)], providers: [Handlers, SideHandlers] })
+@Module({ imports: [WsModule.forRoot(options)], providers: [Handlers, SideHandlers, ValidationHandlers] })
 class AppModule {}
 
 const app = await NestFactory.create(AppModule, { logger: false });
+app.useGlobalPipes(new ValidationPipe());
 await app.listen(0, '127.0.0.1');
 const address = app.getHttpServer().address();
 console.log(`PORT=${typeof address === 'object' && address ? address.port : ''}`);
