@@ -34,6 +34,7 @@ export type { OutboundEnvelope as WsOutboundEnvelope } from './protocol/outbound
 // Errors
 export { WsConfigError } from './errors/ws-config.error.js';
 export { WsCommandDataError } from './errors/ws-command-data.error.js';
+export { WsGroupLimitError } from './errors/ws-group-limit.error.js';
 export type { WsFieldError } from './validation/args-validator.js';
 export {
   WsReplyError,

@@ -13,6 +13,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'compression', 'compressLevel', 'compressThreshold', 'observeInterval', 'validation', 'validateOutbound', 'maxDepth',
   'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus', 'redis',
   'observeLog', 'observeTrace',
+  'maxGroups',
 ]);
 const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards']);
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -137,6 +138,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     },
     validateOutbound: flag('validateOutbound', input.validateOutbound ?? process.env.NODE_ENV !== 'production'),
     maxDepth: integer('maxDepth', input.maxDepth ?? 64, 1, 10_000),
+    maxGroups: integer('maxGroups', input.maxGroups ?? D.maxGroups, 1),
     upgrade,
     redis: redisOf(input.redis),
     introspection: introspectionOf(input.introspection),

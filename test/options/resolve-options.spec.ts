@@ -15,6 +15,7 @@ describe('resolveOptions', () => {
       maxMessageSize: 4 * 1024 * 1024,
       queueSize: 128,
       queuePolicy: 'close',
+      maxGroups: 1000,
       compression: false,
       observeInterval: 0,
       observeLog: false,
@@ -77,6 +78,7 @@ describe('resolveOptions', () => {
     ['a negative compression threshold', { compressThreshold: -1 }, 'compressThreshold'],
     ['a non-boolean observeLog', { observeLog: 1 }, 'observeLog'],
     ['a non-boolean observeTrace', { observeTrace: 'on' }, 'observeTrace'],
+    ['a zero group cap', { maxGroups: 0 }, 'maxGroups'],
   ])('rejects %s, naming the option', (_case, options, name) => {
     expect(() => resolveOptions(options as never)).toThrow(WsConfigError);
     expect(() => resolveOptions(options as never)).toThrow(`"${name}"`);
