@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { WsSpacesAdapter } from './adapter/ws-spaces.adapter.js';
+import { SpacesUpgradeHost } from './adapter/spaces-host.js';
 import { WsBroker } from './broker/ws.broker.js';
 import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';
 import { WsIntrospection } from './introspection/export.service.js';
@@ -67,7 +67,7 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     Dispatcher,
     InboundLimiter,
     SessionLifecycle,
-    WsSpacesAdapter,
+    SpacesUpgradeHost,
     WsIntrospection,
     WsPrometheusExporter,
     WsIntrospectionRoutes,

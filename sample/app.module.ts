@@ -15,9 +15,13 @@ import { UserHandlers } from './user.handlers.js';
     WsModule.forRootAsync({
       useFactory: () => ({
         path: '/ws',
-        // The custom space needs a token: /socket/custom?token=letmein (see TokenAuthenticator).
-        spaces: { custom: { path: '/socket/custom', maxConnections: 1000, authenticator: TokenAuthenticator } },
-        rateLimit: { rate: 50, burst: 100 }, // per session; a flood gets 429s, then close 1008
+        // The custom space needs a token: /socket/custom?token=letmein (see TokenAuthenticator). It inherits only
+        // the default space's demo.* and chat.* messages, so user.login cannot change who the token says you are.
+        spaces: {
+          custom: { path: '/socket/custom', maxConnections: 1000, authenticator: TokenAuthenticator, inherit: ['demo.', 'chat.'] },
+        },
+        // Per session, every frame counted before it is parsed (garbage too); a flood gets 429s, then close 1008.
+        rateLimit: { rate: 50, burst: 100, bytesPerSecond: 256 * 1024 },
         ...(process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL, keyPrefix: process.env.REDIS_PREFIX ?? 'sample' } } : {}),
       }),
     }),

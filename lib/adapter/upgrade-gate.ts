@@ -21,6 +21,7 @@ import type { WsResolvedOptions } from '../interfaces/ws-module-options.interfac
 import { WsConfigError } from '../errors/ws-config.error.js';
 import { describeError } from '../utils/describe-error.util.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { originCheck, type OriginCheck } from './origin-check.js';
 
 /** A refused upgrade, answered over HTTP with `status` before any WebSocket exists. */
 export class UpgradeRefusal {
@@ -32,7 +33,6 @@ export class UpgradeRefusal {
 
 interface SpaceGate {
   authenticate?: WsAuthenticateFn;
-  origins?: (origin: string | undefined, request: IncomingMessage) => boolean;
   guards: CanActivate[];
 }
 
@@ -42,7 +42,8 @@ class WsUpgrade {
 }
 
 /**
- * The checks an upgrade passes before a WebSocket exists, in order: allowed origins (403), Nest guards run on the
+ * The checks an upgrade passes before a WebSocket exists, in order: allowed origins (403, synchronous, same-origin
+ * by default; `origin()`), then, asynchronously (`check()`), Nest guards run on the
  * upgrade request with `getType() === 'http'` (403, or their exception's status), then the authenticator
  * (401 when it returns nothing, or its exception's status). Authenticators and guards are resolved with DI.
  */
@@ -50,6 +51,7 @@ class WsUpgrade {
 export class UpgradeGate implements OnModuleInit {
   private readonly logger = new Logger('WsModule');
   private readonly gates = new Map<string, SpaceGate>();
+  private readonly origins = new Map<string, OriginCheck>();
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
@@ -58,13 +60,17 @@ export class UpgradeGate implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     for (const [space, settings] of Object.entries(this.options.upgrade)) {
+      this.origins.set(space, originCheck(settings.allowedOrigins));
       const gate: SpaceGate = { guards: [] };
       if (settings.authenticator) gate.authenticate = await this.authenticatorOf(settings.authenticator);
-      const origins = settings.allowedOrigins;
-      if (origins) gate.origins = typeof origins === 'function' ? origins : (origin) => origin === undefined || origins.includes(origin);
       for (const guard of settings.guards ?? []) gate.guards.push(await this.instanceOf(guard));
-      if (gate.authenticate || gate.origins || gate.guards.length) this.gates.set(space, gate);
+      if (gate.authenticate || gate.guards.length) this.gates.set(space, gate);
     }
+  }
+
+  /** Whether the request's Origin may open a socket in this space; a refusal is answered 403. */
+  origin(request: IncomingMessage, space: string): boolean {
+    return this.origins.get(space)?.(request) ?? true;
   }
 
   /** Whether a space has any check, so upgrades to spaces without one stay synchronous. */
@@ -76,8 +82,6 @@ export class UpgradeGate implements OnModuleInit {
   async check(request: IncomingMessage, space: string): Promise<WsIdentity | undefined> {
     const gate = this.gates.get(space);
     if (!gate) return undefined;
-    const origin = request.headers.origin;
-    if (gate.origins && !gate.origins(origin, request)) throw new UpgradeRefusal(403, 'origin not allowed');
     try {
       for (const guard of gate.guards) {
         const context = new ExecutionContextHost([request, undefined, undefined], WsUpgrade, WsUpgrade.handshake);

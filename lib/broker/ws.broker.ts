@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { WsIdentityError } from '../errors/ws-identity.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
@@ -156,10 +157,14 @@ export class WsBroker {
     return this.fanOut.deliver([session], session.space, { name, data, options, id }, 'wait');
   }
 
-  /** Binds a session to a user id, or unbinds it with `undefined`. False when the session is not on this node. */
-  bindUser(sid: string, uid: string | undefined): boolean {
+  /**
+   * Binds a session to a user id, or unbinds it with `undefined`. False when the session is not on this node.
+   * A user the authenticator established is changed only with `{ replace: true }`; otherwise a `WsIdentityError`.
+   */
+  bindUser(sid: string, uid: string | undefined, options?: { replace?: boolean }): boolean {
     const session = this.sessionRegistry.get(sid);
     if (!session || session.closed) return false;
+    if (session.userFromUpgrade && uid !== session.user && !options?.replace) throw new WsIdentityError(sid, session.user!);
     this.sessionRegistry.find(session.space)!.bindUser(session, uid);
     return true;
   }

@@ -72,9 +72,12 @@ export class WsContext<A = any> {
     return this.broker.groupcast(gid, name, data, this.scoped(options));
   }
 
-  /** Binds this session to a user (`undefined` unbinds). */
-  bindUser(uid: string | undefined): void {
-    this.broker.bindUser(this.session.id, uid);
+  /**
+   * Binds this session to a user (`undefined` unbinds). A user the authenticator established is replaced only
+   * with `{ replace: true }`; otherwise this throws a `WsIdentityError` (403 to the client).
+   */
+  bindUser(uid: string | undefined, options?: { replace?: boolean }): void {
+    this.broker.bindUser(this.session.id, uid, options);
   }
 
   /**

@@ -25,8 +25,13 @@ export type WsAuthenticateFn = WsAuthenticator['authenticate'];
 /** An authenticator: a provider class (resolved with DI) or a function. @publicApi */
 export type WsAuthenticatorOption = Type<WsAuthenticator> | WsAuthenticateFn;
 
-/** Allowed `Origin` headers: a list, or a function of the origin (undefined when the client sent none). @publicApi */
-export type WsAllowedOrigins = string[] | ((origin: string | undefined, request: IncomingMessage) => boolean);
+/**
+ * Allowed `Origin` headers. Unset: same-origin only (the Origin's host must be the request's Host). A list: those
+ * origins as well as same-origin. `'*'`: any. A function of the origin (undefined when the client sent none)
+ * decides alone. Requests without an Origin (non-browser clients) pass unless a function refuses them.
+ * @publicApi
+ */
+export type WsAllowedOrigins = '*' | string[] | ((origin: string | undefined, request: IncomingMessage) => boolean);
 
 /** What can check an upgrade: authenticator, origins, Nest guards (run on the upgrade request, with DI). @publicApi */
 export interface WsUpgradeSettings {

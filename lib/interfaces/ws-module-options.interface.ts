@@ -21,6 +21,13 @@ export interface WsSessionRateLimit extends WsRateLimit {
    * @default burst
    */
   closeAfter?: number;
+  /**
+   * Inbound bytes per second per session, counted on every frame before it is parsed; over it a frame is answered
+   * 429 unread, and a session whose excess exceeds `bytesBurst` is closed with 1008. @default no byte budget
+   */
+  bytesPerSecond?: number;
+  /** Bytes a session may send at once; at least `maxMessageSize`. @default max(bytesPerSecond, maxMessageSize) */
+  bytesBurst?: number;
 }
 
 /** Where the Redis that joins the nodes is: a `url`, or host/port/password/db. */
@@ -32,6 +39,17 @@ export interface WsRedisOptions {
   db?: number;
   /** Prefix of every channel, so several apps can share one Redis. @default 'ws' */
   keyPrefix?: string;
+  /**
+   * How long a publish may wait for Redis to acknowledge it; past it the send resolves with `firstError` set and
+   * counts in `clusterFailures`. Also paces the watchdog that reconnects a connection that stopped answering.
+   * @default '1s'
+   */
+  publishTimeout?: number | string;
+  /**
+   * A shared secret: every packet carries an HMAC-SHA256 of itself under this key, and packets without a valid
+   * one are dropped and counted in `clusterRejected`. Every node must have the same secret. @default none
+   */
+  secret?: string;
 }
 
 /**
@@ -42,6 +60,13 @@ export interface WsSpaceOptions extends WsUpgradeSettings {
   path: string;
   /** Open sessions this space accepts; past it the upgrade is answered 503. */
   maxConnections?: number;
+  /**
+   * Which of the default space's messages, commands and error handlers this space falls back to: `true` all of
+   * them, `false` none, or a list of message/command names, where an entry ending in "." is a prefix
+   * (`'demo.'` matches every name that starts with `demo.`); with a list, error handlers are inherited.
+   * The default space's filters and hooks run in every space whatever this says. @default true
+   */
+  inherit?: boolean | string[];
 }
 
 /**
@@ -60,6 +85,11 @@ export interface WsModuleOptions extends WsUpgradeSettings {
    * Listen on a port of its own instead of the Nest HTTP server's. @default undefined (share the HTTP port)
    */
   port?: number;
+  /**
+   * With `port`: a connection whose upgrade request headers are not complete within this time is cut (408). With
+   * the Nest HTTP server, that server's own `headersTimeout` applies instead. @default '10s'
+   */
+  handshakeTimeout?: WsDuration;
   /**
    * Request headers a session keeps in `session.request.headers` (lower-case names). Credentials are not kept
    * unless listed. @default ['user-agent', 'origin', 'x-forwarded-for', 'x-real-ip']
@@ -89,7 +119,10 @@ export interface WsModuleOptions extends WsUpgradeSettings {
   maxConnections?: number;
   /** Inbound rate limit per session; excess gets 429, a session that keeps flooding is closed with 1008. @default off */
   rateLimit?: WsSessionRateLimit | false;
-  /** On shutdown, how long queued messages get to reach their clients before every session is closed with 1001. @default '5s' */
+  /**
+   * On shutdown, how long the handlers already running get to finish and then queued messages to reach their
+   * clients (one budget for both), before every session is closed with 1001. @default '5s'
+   */
   shutdownGrace?: WsDuration;
   /** permessage-deflate. @default false */
   compression?: boolean;
@@ -143,6 +176,7 @@ export interface WsResolvedOptions {
   path: string;
   spaces: Record<string, string>;
   port: number | undefined;
+  handshakeTimeout: number;
   keepHeaders: string[];
   nodeId: string;
   format: WsFormat;
@@ -157,7 +191,10 @@ export interface WsResolvedOptions {
   maxConnections: number;
   /** Per-space connection limits (Infinity where none). */
   spaceMaxConnections: Record<string, number>;
-  rateLimit: Required<WsSessionRateLimit> | false;
+  /** What each space inherits from the default space (`true` for the default space itself). */
+  spaceInherit: Record<string, boolean | string[]>;
+  /** `bytesPerSecond` undefined: no byte budget. */
+  rateLimit: (Required<Omit<WsSessionRateLimit, 'bytesPerSecond'>> & { bytesPerSecond: number | undefined }) | false;
   shutdownGrace: number;
   compression: boolean;
   compressLevel: number;
@@ -169,7 +206,7 @@ export interface WsResolvedOptions {
   validateOutbound: boolean;
   maxDepth: number;
   maxGroups: number;
-  redis: (WsRedisOptions & { keyPrefix: string }) | undefined;
+  redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number }) | undefined;
   /** The upgrade checks of each space, the module's merged in. */
   upgrade: Record<string, WsUpgradeSettings>;
   introspection: { enabled: boolean; path: string };

@@ -11,6 +11,7 @@ export const WS_OPTION_DEFAULTS = {
   queueBytes: 8 * 1024 * 1024,
   maxGroups: 1000,
   shutdownGrace: '5s',
+  handshakeTimeout: '10s',
   compressThreshold: 1024,
   compression: false,
   compressLevel: 1,
@@ -20,4 +21,5 @@ export const WS_OPTION_DEFAULTS = {
   codec: 'json',
   introspectionPath: '/ws',
   prometheusPrefix: 'ws_',
+  redisPublishTimeout: '1s',
 } as const;

@@ -23,7 +23,10 @@ export class SessionLifecycle {
   /** Indexes the session, binds the user an authenticator established, then runs the open hooks. */
   open(session: WsSession, user?: string): void {
     this.sessions.add(session);
-    if (user !== undefined) this.sessions.find(session.space)!.bindUser(session, user);
+    if (user !== undefined) {
+      this.sessions.find(session.space)!.bindUser(session, user);
+      session.userFromUpgrade = true;
+    }
     const hooks = this.registry.table(session.space).hooks.open;
     if (hooks.length === 0) return;
     // Inbound messages wait for `opening`, so a handler never sees a session its open hooks have not seen.

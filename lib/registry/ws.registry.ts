@@ -14,8 +14,20 @@ import type {
 } from './registry-entries.js';
 
 /**
+ * What a space takes from the default space, from its `inherit` setting: names of messages and commands (a list
+ * entry ending in "." is a prefix), and whether error handlers come along (all but `inherit: false`).
+ */
+function inheritance(inherit: boolean | string[]): { name: (name: string) => boolean; handlers: boolean } {
+  if (typeof inherit === 'boolean') return { name: () => inherit, handlers: inherit };
+  const exact = new Set(inherit.filter((n) => !n.endsWith('.')));
+  const prefixes = inherit.filter((n) => n.endsWith('.'));
+  return { name: (name) => exact.has(name) || prefixes.some((p) => name.startsWith(p)), handlers: true };
+}
+
+/**
  * Everything the explorer found, per space. Filled once at bootstrap, then sealed into one `SpaceTable` per space
- * so the hot path does a single map lookup with the fallback to the default space already applied.
+ * so the hot path does a single map lookup with the fallback to the default space already applied (as far as the
+ * space's `inherit` allows; the default space's filters and hooks run everywhere, being app-wide policy).
  */
 @Injectable()
 export class WsRegistry {
@@ -58,6 +70,7 @@ export class WsRegistry {
   seal(): void {
     const tables = new Map<string, SpaceTable>();
     for (const [space, path] of Object.entries(this.options.spaces)) {
+      const inherits = inheritance(this.options.spaceInherit[space] ?? true);
       const inSpace = (e: { space: string }) => e.space === space;
       const layered = <T extends { space: string }>(list: T[]) =>
         space === DEFAULT_SPACE ? list.filter(inSpace) : [...list.filter((e) => e.space === DEFAULT_SPACE), ...list.filter(inSpace)];
@@ -65,8 +78,8 @@ export class WsRegistry {
       tables.set(space, {
         name: space,
         path,
-        messages: this.withFallback(this.messages, space),
-        commands: this.withFallback(this.commands, space),
+        messages: this.withFallback(this.messages, space, inherits.name),
+        commands: this.withFallback(this.commands, space, inherits.name),
         filters: layered(this.filters),
         hooks: {
           open: hooks.filter((h) => h.kind === 'open'),
@@ -74,7 +87,7 @@ export class WsRegistry {
           receive: hooks.filter((h) => h.kind === 'receive'),
           send: hooks.filter((h) => h.kind === 'send'),
         },
-        handlers: Object.fromEntries(this.withFallback(this.handlers, space)),
+        handlers: Object.fromEntries(this.withFallback(this.handlers, space, () => inherits.handlers)),
       });
     }
     this.tables = tables;
@@ -108,8 +121,11 @@ export class WsRegistry {
     map.set(key, entry);
   }
 
-  private withFallback<K, T>(bySpace: Map<string, Map<K, T>>, space: string): Map<K, T> {
-    return new Map([...(bySpace.get(DEFAULT_SPACE) ?? []), ...(space === DEFAULT_SPACE ? [] : (bySpace.get(space) ?? []))]);
+  /** The space's own entries over the default space's, of which only those `inherited` are kept. */
+  private withFallback<K, T>(bySpace: Map<string, Map<K, T>>, space: string, inherited: (key: K) => boolean): Map<K, T> {
+    if (space === DEFAULT_SPACE) return new Map(bySpace.get(DEFAULT_SPACE) ?? []);
+    const fallback = [...(bySpace.get(DEFAULT_SPACE) ?? [])].filter(([key]) => inherited(key));
+    return new Map([...fallback, ...(bySpace.get(space) ?? [])]);
   }
 
   private checkSpace(space: string, owner: string): void {

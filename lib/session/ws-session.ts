@@ -31,6 +31,8 @@ export class WsSession {
   /** True from the moment the socket closed (or started closing on our side). */
   closed = false;
 
+  /** @internal The user was established by the authenticator at upgrade: only `bindUser(..., { replace: true })` changes it. */
+  userFromUpgrade = false;
   /** @internal Resolves when the open hooks have run; inbound messages wait for it. */
   opening: Promise<void> | undefined;
   /** @internal */
@@ -41,6 +43,8 @@ export class WsSession {
   lastSeen = Date.now();
   /** @internal The module-wide inbound rate limit of this session, when one is set. */
   inbound: TokenBucket | undefined;
+  /** @internal The session's inbound byte budget (`rateLimit.bytesPerSecond`), when one is set. */
+  inboundBytes: TokenBucket | undefined;
   /** @internal Per-message rate limits counted per session. */
   messageBuckets: Map<string, TokenBucket> | undefined;
   /** @internal Set when the session flooded past its rate limit; it is being closed, its frames are ignored. */

@@ -20,6 +20,7 @@ describe('resolveOptions', () => {
       observeInterval: 0,
       observeLog: false,
       observeTrace: false,
+      handshakeTimeout: 10_000,
     });
   });
 
@@ -30,6 +31,11 @@ describe('resolveOptions', () => {
       writeTimeout: 1500,
       observeInterval: 60_000,
     });
+  });
+
+  it('gives Redis a publish timeout of 1 s unless told, and no secret', () => {
+    expect(resolveOptions({ redis: { url: 'redis://127.0.0.1:6379' } }).redis).toMatchObject({ publishTimeout: 1000, secret: undefined });
+    expect(resolveOptions({ redis: { publishTimeout: '250ms', secret: 'sixteen-chars-ok' } }).redis).toMatchObject({ publishTimeout: 250, secret: 'sixteen-chars-ok' });
   });
 
   it('maps each space to its path beside the default space', () => {
@@ -64,7 +70,10 @@ describe('resolveOptions', () => {
     ['spaces that are not a map', { spaces: ['/a'] }, 'spaces'],
     ['a space path with a query', { spaces: { a: '/a?x=1' } }, 'spaces.a'],
     ['a negative per-space connection cap', { spaces: { a: { path: '/a', maxConnections: -1 } } }, 'spaces.a.maxConnections'],
+    ['an inherit that is neither a flag nor a list', { spaces: { a: { path: '/a', inherit: 'demo.' as never } } }, 'spaces.a.inherit'],
+    ['an inherit list with an empty name', { spaces: { a: { path: '/a', inherit: [''] } } }, 'spaces.a.inherit'],
     ['a negative read timeout', { readTimeout: -5 }, 'readTimeout'],
+    ['a zero handshake timeout', { handshakeTimeout: 0 }, 'handshakeTimeout'],
     ['an unparsable shutdown grace', { shutdownGrace: 'later' }, 'shutdownGrace'],
     ['an unparsable observe interval', { observeInterval: '5 parsecs' }, 'observeInterval'],
     ['a message size under 64 bytes', { maxMessageSize: 10 }, 'maxMessageSize'],
@@ -75,13 +84,30 @@ describe('resolveOptions', () => {
     ['a zero rate', { rateLimit: { rate: 0 } }, 'rateLimit.rate'],
     ['a zero burst', { rateLimit: { rate: 1, burst: 0 } }, 'rateLimit.burst'],
     ['a misspelt rate limit key', { rateLimit: { rate: 1, brust: 5 } }, 'rateLimit.brust'],
+    ['a zero byte budget', { rateLimit: { rate: 1, bytesPerSecond: 0 } }, 'rateLimit.bytesPerSecond'],
+    ['a byte burst under maxMessageSize', { maxMessageSize: 4096, rateLimit: { rate: 1, bytesPerSecond: 1024, bytesBurst: 4095 } }, 'rateLimit.bytesBurst'],
+    ['a byte burst without a byte budget', { rateLimit: { rate: 1, bytesBurst: 4096 } }, 'rateLimit.bytesBurst'],
     ['a negative compression threshold', { compressThreshold: -1 }, 'compressThreshold'],
     ['a non-boolean observeLog', { observeLog: 1 }, 'observeLog'],
     ['a non-boolean observeTrace', { observeTrace: 'on' }, 'observeTrace'],
     ['a zero group cap', { maxGroups: 0 }, 'maxGroups'],
+    ['a zero Redis publish timeout', { redis: { publishTimeout: 0 } }, 'redis.publishTimeout'],
+    ['a short Redis secret', { redis: { secret: 'short' } }, 'redis.secret'],
   ])('rejects %s, naming the option', (_case, options, name) => {
     expect(() => resolveOptions(options as never)).toThrow(WsConfigError);
     expect(() => resolveOptions(options as never)).toThrow(`"${name}"`);
+  });
+});
+
+describe('resolveOptions: the byte budget of rateLimit', () => {
+  it('is off unless bytesPerSecond is set', () => {
+    expect(resolveOptions({ rateLimit: { rate: 5 } }).rateLimit).toMatchObject({ rate: 5, bytesPerSecond: undefined });
+  });
+
+  it('defaults bytesBurst to one second of budget, but never below maxMessageSize', () => {
+    expect(resolveOptions({ maxMessageSize: 1024, rateLimit: { rate: 5, bytesPerSecond: 10_000 } }).rateLimit).toMatchObject({ bytesPerSecond: 10_000, bytesBurst: 10_000 });
+    expect(resolveOptions({ rateLimit: { rate: 5, bytesPerSecond: 1024 } }).rateLimit).toMatchObject({ bytesBurst: 4 * 1024 * 1024 });
+    expect(resolveOptions({ maxMessageSize: 1024, rateLimit: { rate: 5, bytesPerSecond: 512, bytesBurst: 2048 } }).rateLimit).toMatchObject({ bytesBurst: 2048 });
   });
 });
 
@@ -120,5 +146,20 @@ describe('WsModule options at bootstrap', () => {
 describe('space settings', () => {
   it('rejects an unknown key inside a space, naming it', () => {
     expect(() => resolveOptions({ spaces: { a: { path: '/a', maxConection: 3 } as never } })).toThrow('"spaces.a.maxConection"');
+  });
+});
+
+describe('allowed origins', () => {
+  it('accepts "*", a list or a function, and refuses any other string', () => {
+    expect(resolveOptions({ allowedOrigins: '*' }).upgrade.default.allowedOrigins).toBe('*');
+    expect(resolveOptions({ spaces: { a: { path: '/a', allowedOrigins: '*' } } }).upgrade.a.allowedOrigins).toBe('*');
+    expect(() => resolveOptions({ allowedOrigins: 'https://a.example' as never })).toThrow('"allowedOrigins"');
+  });
+});
+
+describe('space inheritance', () => {
+  it('inherits everything by default, and keeps false or a list as given', () => {
+    const resolved = resolveOptions({ spaces: { a: '/a', b: { path: '/b', inherit: false }, c: { path: '/c', inherit: ['demo.', 'ping'] } } });
+    expect(resolved.spaceInherit).toEqual({ default: true, a: true, b: false, c: ['demo.', 'ping'] });
   });
 });

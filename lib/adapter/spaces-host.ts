@@ -16,19 +16,18 @@ import { Dispatcher } from '../pipeline/dispatcher.js';
 import { InboundLimiter } from '../pipeline/inbound-limiter.js';
 import { type OutboxObserver, SessionOutbox, type OutboxSettings } from '../queue/session-outbox.js';
 import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
-import { WsCloseCode } from '../protocol/ws-code.js';
 import { SessionRegistry } from '../session/session.registry.js';
 import { WsSession } from '../session/ws-session.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { abortHandshake } from './abort-handshake.js';
+import { cutSlowHandshakes, handshakeDone } from './handshake-timeout.js';
 import { Heartbeat } from './heartbeat.js';
 import { UpgradeGate, UpgradeRefusal } from './upgrade-gate.js';
 import type { WsIdentity } from '../interfaces/ws-authenticator.interface.js';
 import { requestFacts, splitUrl } from './request-facts.js';
+import { drainAndClose } from './shutdown.js';
 import { WsTransport } from './ws-transport.js';
 
-/** How long shutdown waits for clients to answer the 1001 close before cutting them off. */
-const CLOSE_GRACE_MS = 2_000;
 /**
  * Bytes a socket may hold unsent before frames wait in the session's priority queue instead. Big enough that a
  * reading client never queues; small enough that a stalled one holds little beyond the queue's own bound.
@@ -40,7 +39,7 @@ const SOCKET_HIGH_WATER = 1024 * 1024;
  * maps paths to spaces, and wires each socket to a session, the dispatcher and the lifecycle.
  */
 @Injectable()
-export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WsModule');
   private readonly spaceByPath = new Map<string, string>();
   private readonly sockets = new Set<WebSocket>();
@@ -103,17 +102,20 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Stops accepting, gives queued messages `shutdownGrace` to reach their clients, then closes every session
-   * with 1001 and waits for the close hooks. Late upgrades are answered 503.
+   * Stops accepting (late upgrades are answered 503), then ends every session without losing a reply: see
+   * `drainAndClose` for the order.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     this.server?.off('upgrade', this.onUpgrade);
     this.heartbeat?.stop();
-    const sessions = [...this.sessions.values()];
-    await withDeadline(Promise.all(sessions.map((s) => s.outbox.flushed())), this.options.shutdownGrace);
-    await Promise.all([...this.sockets].map((socket) => closeGracefully(socket, WsCloseCode.GOING_AWAY)));
-    await this.lifecycle.settled();
+    await drainAndClose({
+      dispatcher: this.dispatcher,
+      lifecycle: this.lifecycle,
+      sessions: () => this.sessions.values(),
+      sockets: () => this.sockets,
+      grace: this.options.shutdownGrace,
+    });
     this.wss?.close();
     if (this.ownsServer && this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
@@ -139,6 +141,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
   private async resolveServer(): Promise<Server> {
     if (this.options.port !== undefined) {
       const server = createServer((_req, res) => res.writeHead(404).end());
+      cutSlowHandshakes(server, this.options.handshakeTimeout);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(this.options.port, () => resolve());
@@ -154,6 +157,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    handshakeDone(socket);
     const { path, search } = splitUrl(req.url);
     const space = this.spaceByPath.get(path);
     if (space === undefined) {
@@ -171,6 +175,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
       return abortHandshake(socket, 503, 'too many connections');
     }
     socket.on('error', () => socket.destroy());
+    if (!this.gate.origin(req, space)) return abortHandshake(socket, 403, 'origin not allowed');
     if (!this.gate.guards(space)) {
       this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search, undefined));
       return;
@@ -200,7 +205,7 @@ export class WsSpacesAdapter implements OnApplicationBootstrap, BeforeApplicatio
     void adapter.lifecycle.close(sessionOf(socket));
   });
   private readonly logDispatchFailure = (err: unknown) => this.logger.error(err);
-  private readonly onSocketMessage = ((adapter: WsSpacesAdapter) =>
+  private readonly onSocketMessage = ((adapter: SpacesUpgradeHost) =>
     function (this: WebSocket, data: Buffer, isBinary: boolean) {
       const session = sessionOf(this);
       session.lastSeen = Date.now();
@@ -235,30 +240,8 @@ function onSocketPong(this: WebSocket): void {
 }
 
 /** A listener shared by every socket, called with the socket ws gives as `this`. */
-function socketListener(adapter: WsSpacesAdapter, listener: (adapter: WsSpacesAdapter, socket: WebSocket) => void) {
+function socketListener(adapter: SpacesUpgradeHost, listener: (adapter: SpacesUpgradeHost, socket: WebSocket) => void) {
   return function (this: WebSocket): void {
     listener(adapter, this);
   };
-}
-
-function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void work.finally(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-function closeGracefully(socket: WebSocket, code: number): Promise<void> {
-  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.close(code, 'server shutting down');
-  });
 }
