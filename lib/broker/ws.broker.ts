@@ -16,7 +16,8 @@ import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { ClusterDispatcher, type PacketTarget } from '../cluster/cluster-dispatcher.js';
 import type { WsMetricsReport, WsProtocolExport } from '../introspection/export.interface.js';
 import { WsIntrospection } from '../introspection/export.service.js';
-import { ANY_SPACE, type DispatchOp, type DispatchPacket } from '../cluster/dispatch-packet.js';
+import { ANY_SPACE, type DispatchOp, type DispatchPacket, MAX_PACKET_TARGETS } from '../cluster/dispatch-packet.js';
+import { idChunks } from './id-chunks.js';
 import { nodeOfSessionId } from '../session/session-id.js';
 import { DeliveryResult, emptyDelivery } from './delivery.js';
 import { exceptSet, FanOut, type Outgoing } from './fan-out.js';
@@ -25,6 +26,17 @@ import { exceptSet, FanOut, type Outgoing } from './fan-out.js';
 function withRemote(delivery: DeliveryResult, remote: number | Error): DeliveryResult {
   if (remote instanceof Error) delivery.firstError ??= remote;
   else delivery.nodes += remote;
+  return delivery;
+}
+
+/** Adds the publishes of one message split over several packets to the same receivers: they reached the most any did. */
+function withRemoteChunks(delivery: DeliveryResult, results: Array<number | Error>): DeliveryResult {
+  let reached = 0;
+  for (const result of results) {
+    if (result instanceof Error) delivery.firstError ??= result;
+    else reached = Math.max(reached, result);
+  }
+  delivery.nodes += reached;
   return delivery;
 }
 
@@ -45,6 +57,8 @@ export class WsBroker {
   readonly codec: WsCodec;
   private readonly fanOut: FanOut;
   private readonly maxGroups: number;
+  /** JSON bytes of ids one packet carries at most: half of what a receiver accepts leaves room for the data. */
+  private readonly packetIdBytes: number;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
@@ -58,6 +72,7 @@ export class WsBroker {
     cluster.onReceive((packet) => this.deliverFromCluster(packet));
     this.codec = createCodec(options.codec);
     this.maxGroups = options.maxGroups;
+    this.packetIdBytes = Math.floor(options.maxMessageSize / 2);
     this.fanOut = new FanOut(this, registry, counters, validator, this.codec, options.queuePolicy, options.validateOutbound, this.logger);
   }
 
@@ -87,7 +102,7 @@ export class WsBroker {
   async push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
     // A space that is not configured is a mistake, as for the other sends, not "nobody there".
     if (options?.space !== undefined) this.index(options.space);
-    if (exceptSet(options?.except)?.has(sid)) return emptyDelivery();
+    if (this.except(options)?.has(sid)) return emptyDelivery();
     const session = this.sessionRegistry.get(sid);
     if (session) {
       if (options?.space !== undefined && options.space !== session.space) return emptyDelivery();
@@ -107,7 +122,7 @@ export class WsBroker {
   async pushMany(sids: Iterable<string>, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
     const space = options?.space;
     if (space !== undefined) this.index(space);
-    const out: Outgoing = { name, data, options, except: exceptSet(options?.except) };
+    const out: Outgoing = { name, data, options, except: this.except(options) };
     const local = new Map<string, WsSession[]>();
     const remote = new Map<string, string[]>();
     for (const sid of new Set(sids)) {
@@ -122,8 +137,10 @@ export class WsBroker {
     }
     const delivery = emptyDelivery();
     for (const [sessionSpace, sessions] of local) this.fanOut.deliver(sessions, sessionSpace, out, 'pending', delivery);
-    const published = [...remote].map(([node, list]) => this.cluster.publish('push_many', space ?? ANY_SPACE, { sids: list }, name, data, node));
-    for (const result of await Promise.all(published)) withRemote(delivery, result);
+    const published = [...remote].map(([node, list]) =>
+      Promise.all(idChunks(list, this.packetIdBytes).map((sids) => this.cluster.publish('push_many', space ?? ANY_SPACE, { sids }, name, data, node))),
+    );
+    for (const results of await Promise.all(published)) withRemoteChunks(delivery, results);
     return delivery;
   }
 
@@ -271,14 +288,16 @@ export class WsBroker {
   ): Promise<Delivery> {
     const space = options?.space ?? DEFAULT_SPACE;
     const sessions = targets(this.index(space));
-    const except = exceptSet(options?.except);
+    const except = this.except(options);
     // Local delivery first: it waits neither for Redis nor for a slow recipient, and a Redis outage does not stop it.
     const local = sessions ? (this.fanOut.deliver(sessions, space, { name, data, options, except }, 'pending') as DeliveryResult) : emptyDelivery();
     if (!this.cluster.enabled) return local;
     // This node's own sessions were skipped here; the others learn only about theirs.
     const remoteExcept = except && [...except].filter((sid) => nodeOfSessionId(sid) !== this.nodeId);
-    const packetTarget = remoteExcept?.length ? { ...target, except: remoteExcept } : target;
-    return withRemote(local, await this.cluster.publish(op, space, packetTarget, name, data));
+    const withExcept = (fields: PacketTarget) => (remoteExcept?.length ? { ...fields, except: remoteExcept } : fields);
+    // A list of users longer than one packet carries goes in several (each receiver then encodes once per packet).
+    const packets = target.uids ? idChunks(target.uids, this.packetIdBytes).map((uids) => withExcept({ uids })) : [withExcept(target)];
+    return withRemoteChunks(local, await Promise.all(packets.map((fields) => this.cluster.publish(op, space, fields, name, data))));
   }
 
   /** Delivers a packet another node published, to this node's sessions; never publishes again. */
@@ -311,6 +330,13 @@ export class WsBroker {
     else targets = index.sessions.values();
     if (targets) bySpace.set(packet.space, targets);
     return bySpace;
+  }
+
+  /** The sessions a send skips; more than a packet may carry is a mistake, refused before anything is sent. */
+  private except(options: WsSendOptions | undefined): ReadonlySet<string> | undefined {
+    const except = exceptSet(options?.except);
+    if (except && except.size > MAX_PACKET_TARGETS) throw new RangeError(`except names ${except.size} sessions; at most ${MAX_PACKET_TARGETS}`);
+    return except;
   }
 
   private index(space: string): SpaceIndex {

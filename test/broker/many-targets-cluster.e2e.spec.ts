@@ -17,7 +17,8 @@ describe('Sends to many targets across nodes', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    const options = { spaces: { custom: '/custom' }, redis: { url: redis.url, keyPrefix: PREFIX } };
+    // A small maxMessageSize: a receiver refuses packets over it + 4 KiB, so long id lists must be split.
+    const options = { spaces: { custom: '/custom' }, maxMessageSize: 1024, redis: { url: redis.url, keyPrefix: PREFIX } };
     [a, b] = await Promise.all(
       [1, 2].map(() => startApp({ imports: [WsModule.forRoot(options)], providers: [MembershipHandlers, ContextSender] })),
     );
@@ -151,6 +152,27 @@ describe('Sends to many targets across nodes', () => {
     expect(calls).toBe(1);
     for (const s of [annA, annB, bobB]) expect(await names(s)).toEqual(['users']);
     expect(await names(eveB, 0)).toEqual([]);
+  });
+
+  it('splits id lists longer than one packet may carry, and still reaches each session once', async () => {
+    const ann = await join(b, { uid: 'ann-long' });
+    const b1 = await join(b);
+    const metrics = b.app.get(WsMetrics);
+    const rejectedBefore = metrics.snapshot().total.clusterRejected;
+    const receivedBefore = metrics.snapshot().total.clusterReceived;
+    const uids = [...Array.from({ length: 600 }, (_, i) => `someone-${i}`), 'ann-long'];
+    const sids = [...Array.from({ length: 600 }, (_, i) => `${brokerB.nodeId}.fake${i}`), b1.sid];
+    expect(await brokerA.pushUsers(uids, 'long-users')).toMatchObject({ nodes: 1 });
+    expect(await brokerA.pushMany(sids, 'long-many')).toMatchObject({ nodes: 1 });
+    expect(await ann.client.nextWhere((e) => e.name === 'long-users')).toBeDefined();
+    expect(await b1.client.nextWhere((e) => e.name === 'long-many')).toBeDefined();
+    await brokerA.broadcast('fence');
+    await ann.client.nextWhere((e) => e.name === 'fence');
+    await b1.client.nextWhere((e) => e.name === 'fence');
+    expect(ann.client.received.filter((e) => e.name === 'long-users')).toHaveLength(1);
+    expect(b1.client.received.filter((e) => e.name === 'long-many')).toHaveLength(1);
+    expect(metrics.snapshot().total.clusterRejected).toBe(rejectedBefore);
+    expect(metrics.snapshot().total.clusterReceived - receivedBefore).toBeGreaterThan(3); // several packets each, and the fence
   });
 
   it('refuses forged packets with malformed target lists, counts them, and delivers nothing', async () => {
