@@ -35,6 +35,7 @@ export type { OutboundEnvelope as WsOutboundEnvelope } from './protocol/outbound
 // Errors
 export { WsConfigError } from './errors/ws-config.error.js';
 export { WsCommandDataError } from './errors/ws-command-data.error.js';
+export { WsGroupLimitError } from './errors/ws-group-limit.error.js';
 export { WsIdentityError } from './errors/ws-identity.error.js';
 export { WsPublishTimeoutError } from './cluster/publish-timeout.js';
 export type { WsFieldError } from './validation/args-validator.js';
