@@ -1,5 +1,7 @@
 // Module
 export { WsModule } from './ws.module.js';
+export { WsSpacesAdapter } from './adapter/ws-spaces.adapter.js';
+export type { WsGatewayOptions } from './adapter/ws-spaces.adapter.js';
 export { WS_MODULE_OPTIONS } from './ws.module-definition.js';
 export { DEFAULT_SPACE } from './ws.constants.js';
 
@@ -35,6 +37,7 @@ export type { OutboundEnvelope as WsOutboundEnvelope } from './protocol/outbound
 export { WsConfigError } from './errors/ws-config.error.js';
 export { WsCommandDataError } from './errors/ws-command-data.error.js';
 export { WsIdentityError } from './errors/ws-identity.error.js';
+export { WsUpgradeError } from './errors/ws-upgrade.error.js';
 export type { WsFieldError } from './validation/args-validator.js';
 export {
   WsReplyError,
