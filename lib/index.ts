@@ -38,6 +38,7 @@ export { WsConfigError } from './errors/ws-config.error.js';
 export { WsCommandDataError } from './errors/ws-command-data.error.js';
 export { WsIdentityError } from './errors/ws-identity.error.js';
 export { WsUpgradeError } from './errors/ws-upgrade.error.js';
+export { WsPublishTimeoutError } from './cluster/publish-timeout.js';
 export type { WsFieldError } from './validation/args-validator.js';
 export {
   WsReplyError,

@@ -20,7 +20,8 @@ import { UserHandlers } from './user.handlers.js';
         spaces: {
           custom: { path: '/socket/custom', maxConnections: 1000, authenticator: TokenAuthenticator, inherit: ['demo.', 'chat.'] },
         },
-        rateLimit: { rate: 50, burst: 100 }, // per session; a flood gets 429s, then close 1008
+        // Per session, every frame counted before it is parsed (garbage too); a flood gets 429s, then close 1008.
+        rateLimit: { rate: 50, burst: 100, bytesPerSecond: 256 * 1024 },
         ...(process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL, keyPrefix: process.env.REDIS_PREFIX ?? 'sample' } } : {}),
       }),
     }),

@@ -1,4 +1,4 @@
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
 
 export class RoomArgs {
   @IsString()
@@ -17,4 +17,11 @@ export class SayArgs extends RoomArgs {
 export class SaidArgs extends SayArgs {
   @IsString()
   from!: string;
+}
+
+/** What chat.say replies: how many members of the room the line reached. */
+export class SayReply {
+  @IsInt()
+  @Min(0)
+  delivered!: number;
 }

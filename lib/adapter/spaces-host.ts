@@ -16,7 +16,6 @@ import { Dispatcher } from '../pipeline/dispatcher.js';
 import { InboundLimiter } from '../pipeline/inbound-limiter.js';
 import { type OutboxObserver, SessionOutbox, type OutboxSettings } from '../queue/session-outbox.js';
 import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
-import { WsCloseCode } from '../protocol/ws-code.js';
 import { SessionRegistry } from '../session/session.registry.js';
 import { WsSession } from '../session/ws-session.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
@@ -27,10 +26,9 @@ import { Heartbeat } from './heartbeat.js';
 import { UpgradeGate, UpgradeRefusal } from './upgrade-gate.js';
 import type { WsIdentity } from '../interfaces/ws-authenticator.interface.js';
 import { requestFacts, splitUrl } from './request-facts.js';
+import { drainAndClose } from './shutdown.js';
 import { WsTransport } from './ws-transport.js';
 
-/** How long shutdown waits for clients to answer the 1001 close before cutting them off. */
-const CLOSE_GRACE_MS = 2_000;
 /**
  * Bytes a socket may hold unsent before frames wait in the session's priority queue instead. Big enough that a
  * reading client never queues; small enough that a stalled one holds little beyond the queue's own bound.
@@ -113,17 +111,20 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /**
-   * Stops accepting, gives queued messages `shutdownGrace` to reach their clients, then closes every session
-   * with 1001 and waits for the close hooks. Late upgrades are answered 503.
+   * Stops accepting (late upgrades are answered 503), then ends every session without losing a reply: see
+   * `drainAndClose` for the order.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     this.server?.off('upgrade', this.onUpgrade);
     this.heartbeat?.stop();
-    const sessions = [...this.sessions.values()];
-    await withDeadline(Promise.all(sessions.map((s) => s.outbox.flushed())), this.options.shutdownGrace);
-    await Promise.all([...this.sockets].map((socket) => closeGracefully(socket, WsCloseCode.GOING_AWAY)));
-    await this.lifecycle.settled();
+    await drainAndClose({
+      dispatcher: this.dispatcher,
+      lifecycle: this.lifecycle,
+      sessions: () => this.sessions.values(),
+      sockets: () => this.sockets,
+      grace: this.options.shutdownGrace,
+    });
     this.wss?.close();
     if (this.ownsServer && this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
@@ -294,26 +295,4 @@ function socketListener(adapter: SpacesUpgradeHost, listener: (adapter: SpacesUp
   return function (this: WebSocket): void {
     listener(adapter, this);
   };
-}
-
-function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void work.finally(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-function closeGracefully(socket: WebSocket, code: number): Promise<void> {
-  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.close(code, 'server shutting down');
-  });
 }

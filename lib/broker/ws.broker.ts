@@ -24,17 +24,17 @@ import type { WsMetricsReport, WsProtocolExport } from '../introspection/export.
 import { WsIntrospection } from '../introspection/export.service.js';
 import { ANY_SPACE, type DispatchOp, type DispatchPacket } from '../cluster/dispatch-packet.js';
 import { nodeOfSessionId } from '../session/session-id.js';
-import { emptyDelivery } from './delivery.js';
+import { DeliveryResult, emptyDelivery } from './delivery.js';
 
 /** Adds what a cross-node publish did: how many nodes it reached, or why it failed. */
-function withRemote(delivery: Delivery, remote: number | Error): Delivery {
+function withRemote(delivery: DeliveryResult, remote: number | Error): DeliveryResult {
   if (remote instanceof Error) delivery.firstError ??= remote;
   else delivery.nodes = remote;
   return delivery;
 }
 
 /** Adds one recipient's outcome to a delivery; a refused send counts as a send failure of its space. */
-function count(delivery: Delivery, error: Error | undefined, metrics: WsMetrics, session: WsSession): void {
+function count(delivery: DeliveryResult, error: Error | undefined, metrics: WsMetrics, session: WsSession): void {
   if (error === undefined) {
     delivery.success++;
     return;
@@ -43,6 +43,9 @@ function count(delivery: Delivery, error: Error | undefined, metrics: WsMetrics,
   delivery.firstError ??= error;
   metrics.count(session.space, 'sendFailures');
 }
+
+/** How a send treats a recipient whose `block` queue is full: one recipient waits for it, many never do. */
+type BlockedSends = 'wait' | 'pending';
 
 /**
  * Sends to sessions and manages their users and groups; injectable anywhere. Targets default to the default
@@ -100,7 +103,7 @@ export class WsBroker {
     const session = this.sessionRegistry.get(sid);
     if (session) {
       if (options?.space !== undefined && options.space !== session.space) return emptyDelivery();
-      return this.deliver([session], session.space, name, data, options);
+      return this.deliver([session], session.space, name, data, options, 'wait');
     }
     const node = nodeOfSessionId(sid);
     if (!this.cluster.enabled || node === undefined || node === this.nodeId) return emptyDelivery();
@@ -125,7 +128,7 @@ export class WsBroker {
 
   /** @internal Sends to one session with the request id of the message being handled. */
   async reply(session: WsSession, name: string, data: unknown, options: WsSendOptions | undefined, id: string | number | undefined): Promise<Delivery> {
-    return this.deliver([session], session.space, name, data, options, id);
+    return this.deliver([session], session.space, name, data, options, 'wait', id);
   }
 
   /**
@@ -208,11 +211,10 @@ export class WsBroker {
   ): Promise<Delivery> {
     const space = options?.space ?? DEFAULT_SPACE;
     const sessions = targets(this.index(space));
-    const local = sessions ? this.deliver(sessions, space, name, data, options) : emptyDelivery();
+    // Local delivery first: it waits neither for Redis nor for a slow recipient, and a Redis outage does not stop it.
+    const local = sessions ? (this.deliver(sessions, space, name, data, options, 'pending') as DeliveryResult) : emptyDelivery();
     if (!this.cluster.enabled) return local;
-    // Local delivery first: it does not wait for Redis, and a Redis outage does not stop it.
-    const [delivery, remote] = await Promise.all([local, this.cluster.publish(op, space, target, name, data)]);
-    return withRemote(delivery, remote);
+    return withRemote(local, await this.cluster.publish(op, space, target, name, data));
   }
 
   /** Delivers a packet another node published, to this node's sessions; never publishes again. */
@@ -233,8 +235,7 @@ export class WsBroker {
     if (!targets) return;
     const failed = (err: unknown) => this.logger.error(`cluster delivery of "${packet.msg}" failed: ${describeError(err)}`);
     try {
-      const result = this.deliver(targets, space, packet.msg, packet.data, undefined);
-      if (result instanceof Promise) result.catch(failed);
+      this.deliver(targets, space, packet.msg, packet.data, undefined, 'pending');
     } catch (err) {
       failed(err);
     }
@@ -243,8 +244,9 @@ export class WsBroker {
   /**
    * Encodes the envelope once and hands the same bytes to every target's send queue, with the lane and policy of
    * the send (its options, else its declared command, else the defaults). Send hooks run per recipient, and only
-   * when the space has any, so a broadcast without hooks allocates nothing per session. Resolves only after
-   * blocked sends have settled.
+   * when the space has any, so a broadcast without hooks allocates nothing per session. A recipient whose `block`
+   * queue is full is either waited for (`wait`: one session) or counted as pending (`pending`: a send to many, which
+   * must not be held by one slow peer).
    */
   private deliver(
     targets: Iterable<WsSession>,
@@ -252,8 +254,9 @@ export class WsBroker {
     name: string,
     data: unknown,
     options: WsSendOptions | undefined,
+    blockedSends: BlockedSends,
     id?: string | number,
-  ): Delivery | Promise<Delivery> {
+  ): DeliveryResult | Promise<DeliveryResult> {
     const table = this.registry.table(space);
     const command = table.commands.get(name)?.options;
     if (this.validateOutbound && command?.args) this.checkCommandData(name, command.args, data);
@@ -273,10 +276,17 @@ export class WsBroker {
     for (const session of targets) {
       delivery.hit++;
       const result = this.write(session, bytes, hooks, name, data, priority, policy);
-      if (result instanceof Promise) (blocked ??= []).push(result.then((error) => count(delivery, error, this.counters, session)));
-      else count(delivery, result, this.counters, session);
+      if (!(result instanceof Promise)) count(delivery, result, this.counters, session);
+      else if (blockedSends === 'wait') (blocked ??= []).push(result.then((error) => count(delivery, error, this.counters, session)));
+      else delivery.addPending(result.then((error) => this.countLate(error, session)));
     }
     return blocked ? Promise.all(blocked).then(() => delivery) : delivery;
+  }
+
+  /** A pending recipient's late failure still counts in its space's `sendFailures`. */
+  private countLate(error: Error | undefined, session: WsSession): Error | undefined {
+    if (error !== undefined) this.counters.count(session.space, 'sendFailures');
+    return error;
   }
 
   private write(

@@ -13,6 +13,7 @@ import { BurstLogger } from './burst-logger.js';
 import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport.interface.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
 import { ANY_SPACE, type DispatchOp, type DispatchPacket, packetDefect } from './dispatch-packet.js';
+import { withPublishTimeout } from './publish-timeout.js';
 
 /** Where a packet's counts go: a push to any space counts in the default space. */
 const countedIn = (space: string) => (space === ANY_SPACE ? DEFAULT_SPACE : space);
@@ -69,7 +70,9 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const packet: DispatchPacket = { op, space, msg, node: this.options.nodeId, seq, ...target };
     if (data !== undefined) packet.data = data;
     try {
-      const receivers = await transport.publish(toNode === undefined ? transport.sharedChannel : transport.nodeChannel(toNode), packet);
+      const channel = toNode === undefined ? transport.sharedChannel : transport.nodeChannel(toNode);
+      // Nothing waits on Redis longer than its timeout: a stalled Redis fails the publish, it does not hold the send.
+      const receivers = await withPublishTimeout(transport.publish(channel, packet), this.options.redis?.publishTimeout ?? 1000);
       this.metrics.count(countedIn(space), 'clusterPublished');
       // This node listens on the shared channel too.
       return toNode === undefined ? Math.max(0, receivers - 1) : receivers;

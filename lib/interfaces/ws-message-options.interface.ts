@@ -15,10 +15,13 @@ export interface WsMessageOptions {
   desc?: string;
   /** Arguments class (class-validator). */
   args?: Type<unknown>;
-  /** With an args class: `false` rejects a message without arguments (400). @default true */
+  /** With an args class: `true` hands a message without arguments to the handler with `ctx.args === null`;
+   * otherwise it is refused with 400 `missing arguments`. @default false */
   nullable?: boolean;
   /** Name a returned value is replied under. @default the message's own name */
   reply?: string;
+  /** Class of the reply's data (class-validator): its schema and example go into the protocol export. */
+  replyArgs?: Type<unknown>;
   /** A rate limit of this message's own; excess gets 429. */
   rate?: WsMessageRateLimit;
 }

@@ -21,6 +21,13 @@ export interface WsSessionRateLimit extends WsRateLimit {
    * @default burst
    */
   closeAfter?: number;
+  /**
+   * Inbound bytes per second per session, counted on every frame before it is parsed; over it a frame is answered
+   * 429 unread, and a session whose excess exceeds `bytesBurst` is closed with 1008. @default no byte budget
+   */
+  bytesPerSecond?: number;
+  /** Bytes a session may send at once; at least `maxMessageSize`. @default max(bytesPerSecond, maxMessageSize) */
+  bytesBurst?: number;
 }
 
 /** Where the Redis that joins the nodes is: a `url`, or host/port/password/db. */
@@ -32,6 +39,17 @@ export interface WsRedisOptions {
   db?: number;
   /** Prefix of every channel, so several apps can share one Redis. @default 'ws' */
   keyPrefix?: string;
+  /**
+   * How long a publish may wait for Redis to acknowledge it; past it the send resolves with `firstError` set and
+   * counts in `clusterFailures`. Also paces the watchdog that reconnects a connection that stopped answering.
+   * @default '1s'
+   */
+  publishTimeout?: number | string;
+  /**
+   * A shared secret: every packet carries an HMAC-SHA256 of itself under this key, and packets without a valid
+   * one are dropped and counted in `clusterRejected`. Every node must have the same secret. @default none
+   */
+  secret?: string;
 }
 
 /**
@@ -101,7 +119,10 @@ export interface WsModuleOptions extends WsUpgradeSettings {
   maxConnections?: number;
   /** Inbound rate limit per session; excess gets 429, a session that keeps flooding is closed with 1008. @default off */
   rateLimit?: WsSessionRateLimit | false;
-  /** On shutdown, how long queued messages get to reach their clients before every session is closed with 1001. @default '5s' */
+  /**
+   * On shutdown, how long the handlers already running get to finish and then queued messages to reach their
+   * clients (one budget for both), before every session is closed with 1001. @default '5s'
+   */
   shutdownGrace?: WsDuration;
   /** permessage-deflate. @default false */
   compression?: boolean;
@@ -170,7 +191,8 @@ export interface WsResolvedOptions {
   spaceMaxConnections: Record<string, number>;
   /** What each space inherits from the default space (`true` for the default space itself). */
   spaceInherit: Record<string, boolean | string[]>;
-  rateLimit: Required<WsSessionRateLimit> | false;
+  /** `bytesPerSecond` undefined: no byte budget. */
+  rateLimit: (Required<Omit<WsSessionRateLimit, 'bytesPerSecond'>> & { bytesPerSecond: number | undefined }) | false;
   shutdownGrace: number;
   compression: boolean;
   compressLevel: number;
@@ -181,7 +203,7 @@ export interface WsResolvedOptions {
   validation: { whitelist: boolean; forbidNonWhitelisted: boolean };
   validateOutbound: boolean;
   maxDepth: number;
-  redis: (WsRedisOptions & { keyPrefix: string }) | undefined;
+  redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number }) | undefined;
   /** The upgrade checks of each space, the module's merged in. */
   upgrade: Record<string, WsUpgradeSettings>;
   introspection: { enabled: boolean; path: string };

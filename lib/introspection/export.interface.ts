@@ -13,6 +13,9 @@ export interface WsExportEntry {
   response: Record<string, unknown>;
   /** Messages: the name a returned value is replied under. Commands: the send lane. */
   reply?: string;
+  /** Messages: the reply data's class name and schema, when declared (`replyArgs`, a reply command, the return type). */
+  replyClass?: string;
+  replyArgs?: WsJsonSchema;
   priority?: string;
 }
 

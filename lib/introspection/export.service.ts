@@ -6,6 +6,7 @@ import { WsRegistry } from '../registry/ws.registry.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { renderAsyncApi } from './asyncapi.renderer.js';
 import { exampleOf } from './example.builder.js';
+import { returnClassOf, wsArgsClassOf } from './handler-types.js';
 import type { WsExportEntry, WsMetricsEntry, WsMetricsReport, WsProtocolExport } from './export.interface.js';
 import { schemaOfClass, type ValidatorMetadataSource, type WsJsonSchema } from './json-schema.builder.js';
 import { PACKAGE_INFO } from './package-info.js';
@@ -51,11 +52,11 @@ export class WsIntrospection implements OnModuleInit {
         hooks: Object.values(table.hooks).flat().filter(own).length,
       };
     }
-    const commandSchemas = new Map(commands.map((c) => [`${c.space}\0${c.name}`, this.schemaOf(c.options.args)]));
+    const commandsByName = new Map(commands.map((c) => [`${c.space}\0${c.name}`, c]));
     return {
       schema: { ...PACKAGE_INFO, generated: new Date().toISOString() },
       spaces,
-      messages: messages.map((m) => this.messageEntry(m, commandSchemas)),
+      messages: messages.map((m) => this.messageEntry(m, commandsByName)),
       commands: commands.map((c) => this.commandEntry(c)),
     };
   }
@@ -82,20 +83,26 @@ export class WsIntrospection implements OnModuleInit {
     return cls ? schemaOfClass(cls, this.validator) : { type: 'object' };
   }
 
-  private messageEntry(m: MessageEntry, commandSchemas: Map<string, WsJsonSchema>): WsExportEntry {
-    const args = this.schemaOf(m.options.args);
+  private messageEntry(m: MessageEntry, commands: Map<string, CommandEntry>): WsExportEntry {
+    // The args class is the option's, else the type of a whole-arguments `@WsArgs()` parameter.
+    const argsClass = m.options.args ?? wsArgsClassOf(m.instance, m.methodName);
+    const args = this.schemaOf(argsClass);
     const reply = m.options.reply ?? m.name;
-    // A reply that is also a declared command has a known shape; otherwise the example shows an empty object.
-    const replySchema = commandSchemas.get(`${m.space}\0${reply}`) ?? commandSchemas.get(`default\0${reply}`);
+    // The reply's shape: declared on the message, else the reply command's, else the handler's return type;
+    // without any, the example shows an empty object.
+    const command = commands.get(`${m.space}\0${reply}`) ?? commands.get(`default\0${reply}`);
+    const replyClass = m.options.replyArgs ?? command?.options.args ?? returnClassOf(m.instance, m.methodName);
+    const replyArgs = replyClass ? this.schemaOf(replyClass) : undefined;
     return {
       name: m.name,
       space: m.space,
       desc: m.options.desc ?? '',
-      ...(m.options.args ? { argsClass: m.options.args.name } : {}),
+      ...(argsClass ? { argsClass: argsClass.name } : {}),
       args,
       request: { name: m.name, data: exampleOf(args), id: 'r1' },
-      response: { code: 0, name: reply, data: replySchema ? exampleOf(replySchema) : {}, text: '', time: 1770000000, id: 'r1' },
+      response: { code: 0, name: reply, data: replyArgs ? exampleOf(replyArgs) : {}, text: '', time: 1770000000, id: 'r1' },
       reply,
+      ...(replyClass && replyArgs ? { replyClass: replyClass.name, replyArgs } : {}),
     };
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WsConfigError } from '../errors/ws-config.error.js';
 import type { WsUpgradeSettings } from '../interfaces/ws-authenticator.interface.js';
-import type { WsModuleOptions, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import type { WsModuleOptions, WsResolvedOptions, WsSessionRateLimit } from '../interfaces/ws-module-options.interface.js';
 import { parseDuration } from '../utils/duration.util.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
 import { INVALID_OPTION } from '../ws.messages.js';
@@ -97,16 +97,17 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     throw fail('readTimeout', `must be longer than pingInterval (${pingInterval} ms)`, input.readTimeout ?? D.readTimeout);
   }
 
+  const maxMessageSize = integer('maxMessageSize', input.maxMessageSize ?? D.maxMessageSize, 64);
   let rateLimit: WsResolvedOptions['rateLimit'] = false;
   if (input.rateLimit !== undefined && input.rateLimit !== false) {
     const r = input.rateLimit;
-    if (r === null || typeof r !== 'object') throw fail('rateLimit', 'must be { rate, burst?, closeAfter? } or false', r);
+    if (r === null || typeof r !== 'object') throw fail('rateLimit', 'must be { rate, burst?, closeAfter?, bytesPerSecond?, bytesBurst? } or false', r);
     for (const key of Object.keys(r)) {
-      if (!['rate', 'burst', 'closeAfter'].includes(key)) throw fail(`rateLimit.${key}`, 'is not a known option', (r as unknown as Record<string, unknown>)[key]);
+      if (!['rate', 'burst', 'closeAfter', 'bytesPerSecond', 'bytesBurst'].includes(key)) throw fail(`rateLimit.${key}`, 'is not a known option', (r as unknown as Record<string, unknown>)[key]);
     }
     const rate = positiveNumber('rateLimit.rate', r.rate);
     const burst = r.burst === undefined ? Math.max(1, Math.ceil(rate)) : integer('rateLimit.burst', r.burst, 1);
-    rateLimit = { rate, burst, closeAfter: r.closeAfter === undefined ? burst : integer('rateLimit.closeAfter', r.closeAfter, 0) };
+    rateLimit = { rate, burst, closeAfter: r.closeAfter === undefined ? burst : integer('rateLimit.closeAfter', r.closeAfter, 0), ...byteBudget(r, maxMessageSize) };
   }
 
   return {
@@ -121,7 +122,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     pingInterval,
     readTimeout,
     writeTimeout: duration('writeTimeout', input.writeTimeout ?? D.writeTimeout, true),
-    maxMessageSize: integer('maxMessageSize', input.maxMessageSize ?? D.maxMessageSize, 64),
+    maxMessageSize,
     queueSize: integer('queueSize', input.queueSize ?? D.queueSize, 1),
     queuePolicy,
     queueBytes: integer('queueBytes', input.queueBytes ?? D.queueBytes, 1024),
@@ -149,7 +150,18 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
   };
 }
 
-const REDIS_KEYS = new Set(['url', 'host', 'port', 'password', 'db', 'keyPrefix']);
+/** The byte budget of `rateLimit`; its burst must let the largest accepted frame through. */
+function byteBudget(r: WsSessionRateLimit, maxMessageSize: number): { bytesPerSecond: number | undefined; bytesBurst: number } {
+  if (r.bytesPerSecond === undefined) {
+    if (r.bytesBurst !== undefined) throw fail('rateLimit.bytesBurst', 'needs rateLimit.bytesPerSecond', r.bytesBurst);
+    return { bytesPerSecond: undefined, bytesBurst: 0 };
+  }
+  const bytesPerSecond = positiveNumber('rateLimit.bytesPerSecond', r.bytesPerSecond);
+  if (r.bytesBurst === undefined) return { bytesPerSecond, bytesBurst: Math.max(Math.ceil(bytesPerSecond), maxMessageSize) };
+  return { bytesPerSecond, bytesBurst: integer('rateLimit.bytesBurst', r.bytesBurst, maxMessageSize) };
+}
+
+const REDIS_KEYS = new Set(['url', 'host', 'port', 'password', 'db', 'keyPrefix', 'publishTimeout', 'secret']);
 
 function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (value === undefined) return undefined;
@@ -165,6 +177,8 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (r.password !== undefined && typeof r.password !== 'string') throw fail('redis.password', 'must be a string', '***');
   const keyPrefix = r.keyPrefix ?? 'ws';
   if (typeof keyPrefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) throw fail('redis.keyPrefix', 'must be 1-64 letters, digits, "_", ".", ":" or "-"', keyPrefix);
+  const publishTimeout = duration('redis.publishTimeout', r.publishTimeout ?? D.redisPublishTimeout, true);
+  if (r.secret !== undefined && (typeof r.secret !== 'string' || r.secret.length < 16)) throw fail('redis.secret', 'must be a string of at least 16 characters', '***');
   return {
     url: r.url as string | undefined,
     host: (r.host as string | undefined) ?? '127.0.0.1',
@@ -172,6 +186,8 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
     password: r.password as string | undefined,
     db: r.db as number | undefined,
     keyPrefix,
+    publishTimeout,
+    secret: r.secret as string | undefined,
   };
 }
 

@@ -20,4 +20,5 @@ export const WS_OPTION_DEFAULTS = {
   codec: 'json',
   introspectionPath: '/ws',
   prometheusPrefix: 'ws_',
+  redisPublishTimeout: '1s',
 } as const;

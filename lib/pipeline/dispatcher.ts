@@ -6,7 +6,8 @@ import { WsInvalidError, WsNotFoundError, WsReplyError } from '../errors/ws-repl
 import type { WsHandlerKind } from '../interfaces/ws-message-options.interface.js';
 import { WsTracer } from '../introspection/ws-tracer.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
-import { EnvelopeError, toEnvelope } from '../protocol/inbound-envelope.js';
+import { EnvelopeError, type EnvelopeHead, isRecord, readHead, toEnvelope } from '../protocol/inbound-envelope.js';
+import { PEEK_BYTES, peekJsonHead } from '../protocol/json-peek.js';
 import { WsCloseCode, WsCode } from '../protocol/ws-code.js';
 import type { SpaceTable } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
@@ -16,11 +17,13 @@ import { toReplyError } from '../errors/to-reply-error.js';
 import type { MessageEntry } from '../registry/registry-entries.js';
 import { ArgsValidator } from '../validation/args-validator.js';
 import { PayloadTooDeepError, sanitizePayload } from '../validation/sanitize-payload.js';
+import { validateMessageArgs } from '../validation/validate-message-args.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { describeError } from '../utils/describe-error.util.js';
 import { runHooks } from './hook-runner.js';
-import { InboundLimiter } from './inbound-limiter.js';
+import { InboundLimiter, type SessionVerdict } from './inbound-limiter.js';
+import { InFlight } from './in-flight.js';
 
 /**
  * Frame → envelope → receive hooks → filters → handler → reply. Nothing thrown here reaches the socket:
@@ -29,6 +32,10 @@ import { InboundLimiter } from './inbound-limiter.js';
 @Injectable()
 export class Dispatcher {
   private readonly logger = new Logger('WsDispatcher');
+  /** Frames being handled, from arrival to their last reply; shutdown waits for them. */
+  private readonly inFlight = new InFlight();
+  /** Set when shutdown begins: frames from then on are answered 503 instead of being handled. */
+  private draining = false;
 
   constructor(
     private readonly broker: WsBroker,
@@ -41,10 +48,34 @@ export class Dispatcher {
   ) {}
 
   /** Handles one inbound frame. Never rejects. */
-  async handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
+  handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
+    this.inFlight.enter();
+    return this.receive(session, frame, isBinary).finally(this.inFlight.leave);
+  }
+
+  /**
+   * Shutdown began: every frame that arrives from now on is answered 503 (with its `id`) and not handled. The
+   * messages already in flight go on; `idle()` says when they are done.
+   */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /** Resolves once every message that arrived so far has been handled and its replies handed to the outbox. */
+  idle(): Promise<void> {
+    return this.inFlight.idle();
+  }
+
+  private async receive(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
     const space = session.space;
     this.metrics.countIn(space, frame.length);
     if (session.flooded) return; // being closed for flooding: nothing more is read
+    // Every frame counts before it is read, heartbeats and malformed ones included: a flood is a flood whatever it
+    // carries, and a frame over the limit is never parsed.
+    if (this.limiter.enabled) {
+      const verdict = this.limiter.admitFrame(session, frame.length);
+      if (verdict !== 'ok') return this.throttle(session, frame, isBinary, verdict);
+    }
     if (frame.length === 0) return; // heartbeat: the adapter already refreshed the read deadline
 
     let decoded: unknown;
@@ -52,35 +83,25 @@ export class Dispatcher {
       decoded = this.broker.codec.decode(frame, isBinary);
     } catch {
       // A client's malformed frame is counted, not logged: on a public socket, logging it would let anyone
-      // flood the logs.
-      return this.rejectFrame(session, new WsInvalidError(`malformed message: not valid ${this.broker.codec.name}`));
+      // flood the logs. Its id and name are still echoed when the part of it that was read holds them.
+      const head = this.peekHead(frame, isBinary);
+      return this.rejectFrame(session, new WsInvalidError(`malformed message: not valid ${this.broker.codec.name}`), head.id, head.name);
     }
     try {
       sanitizePayload(decoded, this.options.maxDepth);
     } catch (err) {
       if (!(err instanceof PayloadTooDeepError)) throw err;
-      return this.rejectFrame(session, new WsInvalidError(`malformed message: ${err.message}`));
+      const head = isRecord(decoded) ? readHead(decoded) : {};
+      return this.rejectFrame(session, new WsInvalidError(`malformed message: ${err.message}`), head.id, head.name);
     }
     const envelope = toEnvelope(decoded);
     if (envelope instanceof EnvelopeError) {
-      return this.rejectFrame(session, new WsInvalidError(`malformed message: ${envelope.reason}`), envelope.id);
+      return this.rejectFrame(session, new WsInvalidError(`malformed message: ${envelope.reason}`), envelope.id, envelope.name);
     }
 
-    if (this.limiter.enabled) {
-      const verdict = this.limiter.admitSession(session);
-      if (verdict !== 'ok') {
-        this.metrics.count(space, 'rateLimited');
-        // A session that keeps flooding after its 429s is cut off: replies alone would only feed it. Its later
-        // frames are ignored, and the close waits for this turn of the event loop, so the replies to the messages
-        // accepted before the flood (still in their handlers' promise chains) leave ahead of the close frame.
-        if (verdict === 'flood') {
-          session.flooded = true;
-          setImmediate(() => session.transport.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded'));
-          return;
-        }
-        await this.broker.reply(session, envelope.name, null, { code: WsCode.RATE_LIMITED, text: 'rate limited' }, envelope.id);
-        return;
-      }
+    if (this.draining) {
+      await this.broker.reply(session, envelope.name, null, { code: WsCode.UNAVAILABLE, text: 'server is going away' }, envelope.id);
+      return;
     }
 
     if (session.opening) await session.opening;
@@ -120,18 +141,7 @@ export class Dispatcher {
   }
 
   private async validateArgs(entry: MessageEntry, ctx: WsContext, missing: boolean): Promise<void> {
-    const { args: cls, nullable } = entry.options;
-    if (missing) {
-      if (nullable === false) throw new WsInvalidError('missing arguments');
-      ctx.args = null;
-      return;
-    }
-    if (typeof ctx.args !== 'object' || ctx.args === null || Array.isArray(ctx.args)) {
-      throw new WsInvalidError('arguments must be an object');
-    }
-    const outcome = await this.validator.validate(cls!, ctx.args);
-    if ('errors' in outcome) throw new WsInvalidError('invalid arguments', outcome.errors);
-    ctx.args = outcome.value;
+    ctx.args = await validateMessageArgs(this.validator, entry.options, ctx.args, missing);
   }
 
   /** Routes a failure to the space's error handler for its kind, or to the default reply. */
@@ -155,10 +165,42 @@ export class Dispatcher {
     await this.broker.reply(ctx.session, ctx.name, error.data, { code: error.code, text: error.message }, ctx.id);
   }
 
-  private async rejectFrame(session: WsSession, error: WsReplyError, id?: string | number): Promise<void> {
+  private async rejectFrame(session: WsSession, error: WsReplyError, id?: string | number, name = ''): Promise<void> {
     this.metrics.count(session.space, 'receiveFailures');
     this.metrics.count(session.space, 'parseFailures');
-    await this.broker.reply(session, '', null, { code: error.code, text: error.message }, id);
+    await this.broker.reply(session, name, null, { code: error.code, text: error.message }, id);
+  }
+
+  /**
+   * A frame over the session's limits: answered 429 with the `id` and `name` found in its first bytes, never
+   * parsed. A session that keeps flooding after its 429s is cut off: replies alone would only feed it. Its later
+   * frames are ignored, and the close waits for this turn of the event loop, so the replies to the messages
+   * accepted before the flood (still in their handlers' promise chains) leave ahead of the close frame.
+   */
+  private async throttle(session: WsSession, frame: Buffer, isBinary: boolean, verdict: SessionVerdict): Promise<void> {
+    this.metrics.count(session.space, 'rateLimited');
+    if (verdict === 'flood') {
+      session.flooded = true;
+      setImmediate(() => session.transport.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded'));
+      return;
+    }
+    const head = this.peekHead(frame, isBinary);
+    await this.broker.reply(session, head.name ?? '', null, { code: WsCode.RATE_LIMITED, text: 'rate limited' }, head.id);
+  }
+
+  /**
+   * The `id` and `name` of a frame that is not (or cannot be) parsed, read from at most its first `PEEK_BYTES`:
+   * a JSON frame is scanned without building its values; another codec's frame is decoded only when that small.
+   */
+  private peekHead(frame: Buffer, isBinary: boolean): EnvelopeHead {
+    if (this.broker.codec.name === 'json') return readHead(peekJsonHead(frame));
+    if (frame.length > PEEK_BYTES) return {};
+    try {
+      const decoded = this.broker.codec.decode(frame, isBinary);
+      return isRecord(decoded) ? readHead(decoded) : {};
+    } catch {
+      return {};
+    }
   }
 
   private hookFailed(space: string): () => void {

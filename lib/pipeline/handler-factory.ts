@@ -4,13 +4,19 @@ import { ExternalContextCreator } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { WsContext } from '../context/ws-context.js';
+import { WS_ARGS_PARAMTYPE, wsArgsValue } from '../decorators/ws-params.decorator.js';
 import type { WsSession } from '../session/ws-session.js';
 
 /** A message handler with the app's guards, interceptors, pipes and exception filters composed around it. */
 export type ComposedHandler = (session: WsSession, args: unknown, ctx: WsContext, name: string) => Promise<unknown>;
 
-/** Param decorators here are all custom (createParamDecorator), so no built-in param type needs resolving. */
-const NO_BUILT_IN_PARAMS = { exchangeKeyForValue: () => undefined };
+/**
+ * Resolves the one non-custom param type, `@WsArgs()` (recorded like a gateway's `@MessageBody()`, so the app's
+ * pipes see it as one); the other parameter decorators are custom ones, which Nest resolves by itself.
+ */
+const WS_PARAMS = {
+  exchangeKeyForValue: (type: number, data: unknown, args: unknown[]) => (type === WS_ARGS_PARAMTYPE ? wsArgsValue(data, args) : undefined),
+};
 
 interface ExceptionFilters {
   invokeCustomFilters(exception: unknown, host: ExecutionContextHost): unknown;
@@ -48,7 +54,7 @@ export class HandlerFactory {
       callback,
       methodName,
       ROUTE_ARGS_METADATA,
-      NO_BUILT_IN_PARAMS,
+      WS_PARAMS,
       undefined,
       undefined,
       // Without access to the filters (a Nest that moved its internals), let Nest run them, default one included.

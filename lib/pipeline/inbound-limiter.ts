@@ -7,7 +7,10 @@ import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 
 export type SessionVerdict = 'ok' | 'limited' | 'flood';
 
-/** The inbound rate limits: the module-wide one per session, and each message's own, per session or per user. */
+/**
+ * The inbound rate limits: the module-wide one per session (messages, and bytes when budgeted), and each message's
+ * own, per session or per user.
+ */
 @Injectable()
 export class InboundLimiter {
   private readonly perUser = new Map<string, TokenBucket>();
@@ -18,14 +21,23 @@ export class InboundLimiter {
     return this.options.rateLimit !== false;
   }
 
-  /** Counts one inbound message against the session's limit. */
-  admitSession(session: WsSession, now = Date.now()): SessionVerdict {
+  /**
+   * Counts one inbound frame against the session's limits, before anything reads it: one message, and its bytes
+   * when there is a byte budget. The verdict is the worse of the two; a session that keeps going past either is a
+   * flood, whatever its frames contain.
+   */
+  admitFrame(session: WsSession, bytes: number, now = Date.now()): SessionVerdict {
     const limit = this.options.rateLimit;
     if (limit === false) return 'ok';
     session.inbound ??= new TokenBucket(limit.rate, limit.burst, now);
     const left = session.inbound.take(now);
-    if (left >= 0) return 'ok';
-    return -left > limit.closeAfter ? 'flood' : 'limited';
+    let verdict: SessionVerdict = left >= 0 ? 'ok' : -left > limit.closeAfter ? 'flood' : 'limited';
+    if (limit.bytesPerSecond !== undefined) {
+      session.inboundBytes ??= new TokenBucket(limit.bytesPerSecond, limit.bytesBurst, now);
+      const bytesLeft = session.inboundBytes.take(now, bytes);
+      if (bytesLeft < 0 && verdict !== 'flood') verdict = -bytesLeft > limit.bytesBurst ? 'flood' : 'limited';
+    }
+    return verdict;
   }
 
   /** Counts one call of a message that declares its own `rate`; false when it is over. */

@@ -11,6 +11,8 @@ export const WsCode = {
   TOO_LARGE: 413,
   RATE_LIMITED: 429,
   ERROR: 500,
+  /** The server is shutting down: the message was not handled. */
+  UNAVAILABLE: 503,
 } as const;
 export type WsCode = (typeof WsCode)[keyof typeof WsCode];
 

@@ -43,6 +43,8 @@ export class WsSession {
   lastSeen = Date.now();
   /** @internal The module-wide inbound rate limit of this session, when one is set. */
   inbound: TokenBucket | undefined;
+  /** @internal The session's inbound byte budget (`rateLimit.bytesPerSecond`), when one is set. */
+  inboundBytes: TokenBucket | undefined;
   /** @internal Per-message rate limits counted per session. */
   messageBuckets: Map<string, TokenBucket> | undefined;
   /** @internal Set when the session flooded past its rate limit; it is being closed, its frames are ignored. */

@@ -15,11 +15,11 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Takes a token; returns the tokens left, negative when the message was over the limit. */
-  take(now = Date.now()): number {
+  /** Takes `cost` tokens (one message, or a frame's bytes); returns the tokens left, negative when over the limit. */
+  take(now = Date.now(), cost = 1): number {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
-    return --this.tokens;
+    return (this.tokens -= cost);
   }
 
   /** True when the bucket has refilled completely, so forgetting it changes nothing. */

@@ -19,6 +19,9 @@ interface ValidationErrorLike {
 interface ClassValidator {
   validate(target: object, options?: object): Promise<ValidationErrorLike[]>;
   validateSync(target: object, options?: object): ValidationErrorLike[];
+  getMetadataStorage(): {
+    getTargetValidationMetadatas(target: Function, schema: string, always: boolean, strictGroups: boolean): unknown[];
+  };
 }
 
 interface ClassTransformer {
@@ -53,6 +56,17 @@ export class ArgsValidator {
     }
   }
 
+  /**
+   * Refuses, at bootstrap, an args class that declares no field. Under `whitelist` (the default) class-validator
+   * strips every property without a decorator, so such a class would hand its handler `{}` for any input: a
+   * silent data loss that looks like a client bug. Inherited decorators count.
+   */
+  assertDeclaresFields(cls: Type<unknown>, message: string, owner: string): void {
+    if (!this.options.whitelist) return; // nothing is stripped: the class only shapes the instance
+    const declared = this.validator!.getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+    if (declared.length === 0) throw new WsConfigError(ARGS_CLASS_WITHOUT_FIELDS(cls.name || 'anonymous', message, owner));
+  }
+
   /** The instance, or the field errors. */
   async validate(cls: Type<unknown>, plain: object): Promise<{ value: object } | { errors: WsFieldError[] }> {
     const instance = this.transformer!.plainToInstance(cls, plain);
@@ -75,6 +89,11 @@ export class ArgsValidator {
     };
   }
 }
+
+const ARGS_CLASS_WITHOUT_FIELDS = (cls: string, message: string, owner: string) =>
+  `The args class ${cls} of message "${message}" (${owner}) has no class-validator decorators, so validation.whitelist ` +
+  `would strip every field and the handler would always get {}. Decorate its properties (@IsString(), @IsInt(), ` +
+  `@Allow() to accept a field as is, ...), or set WsModule.forRoot({ validation: { whitelist: false } }).`;
 
 function flatten(errors: ValidationErrorLike[], prefix = ''): WsFieldError[] {
   const out: WsFieldError[] = [];

@@ -30,13 +30,13 @@ describe('WsBroker', () => {
     it('sends to one session and reports the delivery', async () => {
       const a = await join('/ws');
       const b = await join('/ws');
-      expect(await broker.push(a.sid, 'note', { n: 1 })).toEqual({ hit: 1, success: 1, failed: 0, nodes: 0 });
+      expect(await broker.push(a.sid, 'note', { n: 1 })).toEqual({ hit: 1, success: 1, failed: 0, pending: 0, nodes: 0 });
       expect(await a.client.next()).toMatchObject({ code: 0, name: 'note', data: { n: 1 }, text: '' });
       expect(await b.client.drain()).toEqual([]);
     });
 
     it('is a successful no-op for a session id nobody holds', async () => {
-      expect(await broker.push('nobody.1', 'note')).toEqual({ hit: 0, success: 0, failed: 0, nodes: 0 });
+      expect(await broker.push('nobody.1', 'note')).toEqual({ hit: 0, success: 0, failed: 0, pending: 0, nodes: 0 });
     });
 
     it('finds a session in any space, unless a space is named', async () => {

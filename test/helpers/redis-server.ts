@@ -46,7 +46,21 @@ export class TestRedis {
     await exited;
   }
 
+  /**
+   * SIGSTOP: the process stops answering but its connections stay open, as a Redis stuck in a fork, a swap storm
+   * or a paused VM looks to its clients. Always pair with `thaw()` (in a finally or afterAll).
+   */
+  freeze(): void {
+    if (this.child?.exitCode === null) this.child.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: a frozen Redis answers again. */
+  thaw(): void {
+    if (this.child?.exitCode === null) this.child.kill('SIGCONT');
+  }
+
   stop(): Promise<void> {
+    this.thaw();
     return this.kill();
   }
 }

@@ -98,8 +98,11 @@ describe('The protocol export', () => {
     expect(doc.asyncapi).toBe('3.0.0');
     expect(doc.channels.default.address).toBe('/ws');
     expect(doc.channels.shop.address).toBe('/socket/shop');
-    // The shop channel accepts its own message and the default space's ones, which resolve there as fallbacks.
-    expect(Object.keys(doc.channels.shop.messages).sort()).toEqual(['in.order.place', 'in.ping', 'in.shop.browse', 'out.order.placed']);
+    // The shop channel accepts its own message and the default space's ones, which resolve there as fallbacks,
+    // and carries the reply to each.
+    expect(Object.keys(doc.channels.shop.messages).sort()).toEqual([
+      'in.order.place', 'in.ping', 'in.shop.browse', 'out.order.placed', 'reply.order.place', 'reply.ping', 'reply.shop.browse',
+    ]);
     expect(doc.operations['default.receive.order.place'].action).toBe('receive');
     expect(doc.operations['default.send.order.placed'].action).toBe('send');
 

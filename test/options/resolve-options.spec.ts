@@ -32,6 +32,11 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('gives Redis a publish timeout of 1 s unless told, and no secret', () => {
+    expect(resolveOptions({ redis: { url: 'redis://127.0.0.1:6379' } }).redis).toMatchObject({ publishTimeout: 1000, secret: undefined });
+    expect(resolveOptions({ redis: { publishTimeout: '250ms', secret: 'sixteen-chars-ok' } }).redis).toMatchObject({ publishTimeout: 250, secret: 'sixteen-chars-ok' });
+  });
+
   it('maps each space to its path beside the default space', () => {
     expect(resolveOptions({ path: '/a', spaces: { custom: '/socket/custom' } }).spaces).toEqual({ default: '/a', custom: '/socket/custom' });
   });
@@ -78,12 +83,29 @@ describe('resolveOptions', () => {
     ['a zero rate', { rateLimit: { rate: 0 } }, 'rateLimit.rate'],
     ['a zero burst', { rateLimit: { rate: 1, burst: 0 } }, 'rateLimit.burst'],
     ['a misspelt rate limit key', { rateLimit: { rate: 1, brust: 5 } }, 'rateLimit.brust'],
+    ['a zero byte budget', { rateLimit: { rate: 1, bytesPerSecond: 0 } }, 'rateLimit.bytesPerSecond'],
+    ['a byte burst under maxMessageSize', { maxMessageSize: 4096, rateLimit: { rate: 1, bytesPerSecond: 1024, bytesBurst: 4095 } }, 'rateLimit.bytesBurst'],
+    ['a byte burst without a byte budget', { rateLimit: { rate: 1, bytesBurst: 4096 } }, 'rateLimit.bytesBurst'],
     ['a negative compression threshold', { compressThreshold: -1 }, 'compressThreshold'],
     ['a non-boolean observeLog', { observeLog: 1 }, 'observeLog'],
     ['a non-boolean observeTrace', { observeTrace: 'on' }, 'observeTrace'],
+    ['a zero Redis publish timeout', { redis: { publishTimeout: 0 } }, 'redis.publishTimeout'],
+    ['a short Redis secret', { redis: { secret: 'short' } }, 'redis.secret'],
   ])('rejects %s, naming the option', (_case, options, name) => {
     expect(() => resolveOptions(options as never)).toThrow(WsConfigError);
     expect(() => resolveOptions(options as never)).toThrow(`"${name}"`);
+  });
+});
+
+describe('resolveOptions: the byte budget of rateLimit', () => {
+  it('is off unless bytesPerSecond is set', () => {
+    expect(resolveOptions({ rateLimit: { rate: 5 } }).rateLimit).toMatchObject({ rate: 5, bytesPerSecond: undefined });
+  });
+
+  it('defaults bytesBurst to one second of budget, but never below maxMessageSize', () => {
+    expect(resolveOptions({ maxMessageSize: 1024, rateLimit: { rate: 5, bytesPerSecond: 10_000 } }).rateLimit).toMatchObject({ bytesPerSecond: 10_000, bytesBurst: 10_000 });
+    expect(resolveOptions({ rateLimit: { rate: 5, bytesPerSecond: 1024 } }).rateLimit).toMatchObject({ bytesBurst: 4 * 1024 * 1024 });
+    expect(resolveOptions({ maxMessageSize: 1024, rateLimit: { rate: 5, bytesPerSecond: 512, bytesBurst: 2048 } }).rateLimit).toMatchObject({ bytesBurst: 2048 });
   });
 });
 

@@ -37,10 +37,20 @@ describe('Argument classes', () => {
     expect(reply.data.args).toEqual({ who: 'ann', to: { x: 1, y: 2 } });
   });
 
-  it('rejects missing arguments with 400 when nullable is false, and gives null otherwise', async () => {
+  it('refuses missing arguments with 400 by default, before the handler reads a field', async () => {
     const client = await connect(running.wsUrl());
+    expect(await client.request('move', undefined, 'm1')).toMatchObject({ code: 400, name: 'move', text: 'missing arguments', id: 'm1' });
+    client.send({ name: 'move', data: null, id: 'm2' });
+    expect(await client.nextWhere((e) => e.id === 'm2')).toMatchObject({ code: 400, text: 'missing arguments' });
+    client.send('{"name":"move","id":"m3"}'); // nothing to fold
+    expect(await client.nextWhere((e) => e.id === 'm3')).toMatchObject({ code: 400, text: 'missing arguments' });
     expect(await client.request('move.strict')).toMatchObject({ code: 400, text: 'missing arguments' });
+  });
+
+  it('hands ctx.args === null to a handler that opted in with nullable: true', async () => {
+    const client = await connect(running.wsUrl());
     expect(await client.request('move.optional')).toMatchObject({ code: 0, data: { args: null } });
+    expect(await client.request('move.optional', { who: 'ann', to: { x: 1, y: 2 } })).toMatchObject({ code: 0, data: { args: { who: 'ann' } } });
   });
 
   it('rejects arguments that are not an object with 400', async () => {

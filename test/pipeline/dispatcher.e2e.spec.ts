@@ -69,6 +69,8 @@ describe('Dispatcher: the envelope in, the reply out', () => {
 
   it('answers malformed JSON with 400 and keeps the connection', async () => {
     client.send('{"name": "test.args",');
+    expect(await client.next()).toMatchObject({ code: 400, name: 'test.args' }); // the part that was read
+    client.send('not json');
     expect(await client.next()).toMatchObject({ code: 400, name: '' });
     expect((await client.request('test.args', {})).code).toBe(0);
   });

@@ -1,3 +1,4 @@
+import type { WsProtocolExport } from 'nestjs-ws-spaces';
 import { AppModule } from '../../sample/app.module.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
@@ -46,7 +47,7 @@ describe('The sample app', () => {
       body: JSON.stringify({ text: 'maintenance at noon' }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ hit: 2, success: 2, failed: 0, nodes: 0 });
+    expect(await res.json()).toEqual({ hit: 2, success: 2, failed: 0, pending: 0, nodes: 0 });
     for (const client of [a, b]) {
       expect(await client.next()).toMatchObject({ name: 'demo.notice', data: { text: 'maintenance at noon' } });
     }
@@ -97,6 +98,21 @@ describe('The sample app', () => {
     expect(reply.data).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'text', constraint: 'isString' })]));
     expect(await client.request('chat.join', {})).toMatchObject({ code: 400 });
     expect(await client.request('demo.echo')).toMatchObject({ code: 400, text: 'missing arguments' });
+  });
+
+  it('exports, for each message, the reply name and data shape a client really gets for the request example', async () => {
+    const exported = (await (await fetch(running.httpUrl('/ws/export'))).json()) as WsProtocolExport;
+    const client = await connect(running.wsUrl('/ws'));
+    // In an order where each example succeeds: chat.say needs the room its example names to be joined.
+    const order = ['chat.join', 'chat.say', 'chat.leave', 'demo.echo', 'user.login'];
+    expect(exported.messages.filter((m) => m.space === 'default').map((m) => m.name).sort()).toEqual([...order].sort());
+    for (const name of order) {
+      const entry = exported.messages.find((m) => m.name === name)!;
+      const reply = await client.request(name, entry.request!.data);
+      expect({ name, code: reply.code, reply: reply.name }).toEqual({ name, code: 0, reply: entry.reply });
+      expect(Object.keys(reply.data).sort()).toEqual(Object.keys(entry.response.data as object).sort());
+    }
+    expect(exported.messages.find((m) => m.name === 'chat.join')).toMatchObject({ reply: 'chat.joined', replyClass: 'RoomArgs' });
   });
 
   it('denies private names through its filter', async () => {

@@ -5,7 +5,7 @@ import { MISSING_PACKAGE } from '../../ws.messages.js';
 import type { ClusterTransport } from '../cluster-transport.interface.js';
 
 /** The Redis transport, after checking its optional peers are installed so a missing one fails the bootstrap. */
-export async function createRedisTransport(options: WsResolvedOptions, onOversize: () => void): Promise<ClusterTransport> {
+export async function createRedisTransport(options: WsResolvedOptions, onRefused: () => void): Promise<ClusterTransport> {
   const require = createRequire(import.meta.url);
   for (const pkg of ['@nestjs/microservices', 'ioredis']) {
     try {
@@ -16,5 +16,5 @@ export async function createRedisTransport(options: WsResolvedOptions, onOversiz
   }
   const { RedisClusterTransport } = await import('./redis-cluster.transport.js');
   // A packet is an envelope's worth of data plus a little framing.
-  return new RedisClusterTransport(options.redis!, options.nodeId, options.maxMessageSize + 4096, onOversize);
+  return new RedisClusterTransport(options.redis!, options.nodeId, options.maxMessageSize + 4096, onRefused);
 }

@@ -1,4 +1,6 @@
-import type { WsRedisOptions } from '../../interfaces/ws-module-options.interface.js';
+import { Logger } from '@nestjs/common';
+import type { WsResolvedOptions } from '../../interfaces/ws-module-options.interface.js';
+import { BurstLogger } from '../burst-logger.js';
 import type { ClusterTransport } from '../cluster-transport.interface.js';
 import { DISPATCH_PATTERN } from '../dispatch-packet.js';
 import { RedisDispatchServer } from './redis-dispatch.server.js';
@@ -12,15 +14,23 @@ import { RedisDispatchServer } from './redis-dispatch.server.js';
 export class RedisClusterTransport implements ClusterTransport {
   readonly sharedChannel: string;
   private readonly server: RedisDispatchServer;
+  private readonly refusals = new BurstLogger(new Logger('WsCluster'));
 
   constructor(
-    redis: WsRedisOptions,
+    redis: Redis,
     private readonly nodeId: string,
     maxPacketBytes: number,
-    onOversize: () => void,
+    onRefused: () => void,
   ) {
     this.sharedChannel = `${redis.keyPrefix}:${DISPATCH_PATTERN}`;
-    this.server = new RedisDispatchServer(connectionOptions(redis), maxPacketBytes, onOversize);
+    this.server = new RedisDispatchServer(connectionOptions(redis), {
+      maxPacketBytes,
+      publishTimeout: redis.publishTimeout,
+      onRefused: (why) => {
+        onRefused();
+        this.refusals.warn(`refused a message from Redis: ${why}`);
+      },
+    });
   }
 
   nodeChannel(node: string): string {
@@ -47,7 +57,9 @@ export class RedisClusterTransport implements ClusterTransport {
   }
 }
 
-function connectionOptions(redis: WsRedisOptions): Record<string, unknown> {
+type Redis = NonNullable<WsResolvedOptions['redis']>;
+
+function connectionOptions(redis: Redis): Record<string, unknown> {
   if (redis.url) {
     const url = new URL(redis.url);
     return {
