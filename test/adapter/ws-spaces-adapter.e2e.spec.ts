@@ -2,7 +2,7 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { WsModule, WsSpacesAdapter } from 'nestjs-ws-spaces';
-import { EventsGateway, PassGuard, SpaceHandlers, UpperCasePipe } from '../fixtures/gateway.fixture.js';
+import { ClashingGateway, EventsGateway, PassGuard, SpaceHandlers, UpperCasePipe } from '../fixtures/gateway.fixture.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { RecordingLogger } from '../helpers/start-app.js';
 
@@ -88,5 +88,15 @@ describe('Without WsSpacesAdapter, beside @nestjs/platform-ws', () => {
       await closeAllClients();
       await app.close();
     }
+  });
+});
+
+describe('WsSpacesAdapter at bootstrap', () => {
+  it('fails when a gateway asks for the path of a space, naming it', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [WsModule.forRoot()], providers: [ClashingGateway] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.useWebSocketAdapter(new WsSpacesAdapter(app));
+    await expect(app.init()).rejects.toThrow('asks for the path /ws, which is a space of WsModule');
+    await app.close().catch(() => undefined);
   });
 });

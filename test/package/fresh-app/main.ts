@@ -13,6 +13,8 @@ import {
   type WsModuleOptions,
   WsSpace,
 } from 'nestjs-ws-spaces';
+import { WsSpacesAdapter } from 'nestjs-ws-spaces';
+import { FreshGateway } from './gateway.js';
 
 const options: WsModuleOptions = { path: '/ws', spaces: { side: '/side' }, pingInterval: '5s' };
 
@@ -40,10 +42,11 @@ class SideHandlers {
   }
 }
 
-@Module({ imports: [WsModule.forRoot(options)], providers: [Handlers, SideHandlers] })
+@Module({ imports: [WsModule.forRoot(options)], providers: [Handlers, SideHandlers, FreshGateway] })
 class AppModule {}
 
 const app = await NestFactory.create(AppModule, { logger: false });
+app.useWebSocketAdapter(new WsSpacesAdapter(app)); // the gateway and the spaces on one port
 await app.listen(0, '127.0.0.1');
 const address = app.getHttpServer().address();
 console.log(`PORT=${typeof address === 'object' && address ? address.port : ''}`);
