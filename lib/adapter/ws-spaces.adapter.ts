@@ -7,12 +7,15 @@ import { abortHandshake } from './abort-handshake.js';
 import { splitUrl } from './request-facts.js';
 import { SpacesUpgradeHost } from './spaces-host.js';
 
-/** What `@WebSocketGateway(port, options)` hands the adapter: `ws` server options plus a path. */
-export type WsGatewayOptions = Omit<ServerOptions, 'port' | 'server' | 'noServer' | 'path'> & {
+/**
+ * What `@WebSocketGateway(port, options)` hands the adapter: a path, and `ws` server options passed on as they are.
+ * Typed loosely on purpose: the public declarations never name `ws` types, so apps need no `@types/ws`.
+ */
+export interface WsGatewayOptions {
   path?: string;
-  server?: WebSocketServer;
   namespace?: unknown;
-};
+  [wsServerOption: string]: unknown;
+}
 
 /** A gateway server given no path on a port of its own takes every path there, as `ws` does. */
 const ANY_PATH = '*';
@@ -30,7 +33,7 @@ const ANY_PATH = '*';
  * dependency of apps without gateways.
  * @publicApi
  */
-export class WsSpacesAdapter implements WebSocketAdapter<WebSocketServer, WebSocket, WsGatewayOptions> {
+export class WsSpacesAdapter implements WebSocketAdapter<object, object, WsGatewayOptions> {
   /** Set by Nest from the app's `forceCloseConnections` option. */
   forceCloseConnections?: boolean;
   private readonly logger = new Logger('WsSpacesAdapter');
@@ -50,8 +53,9 @@ export class WsSpacesAdapter implements WebSocketAdapter<WebSocketServer, WebSoc
     this.listen(this.httpServer);
   }
 
-  create(port: number, options: WsGatewayOptions = {}): WebSocketServer {
-    const { server, path, namespace, ...wsOptions } = options;
+  /** A `ws` WebSocketServer for the gateway (typed `object` so the declarations stay free of `ws` types). */
+  create(port: number, options: WsGatewayOptions = {}): object {
+    const { server, path, namespace, ...wsOptions } = options as Omit<ServerOptions, 'path'> & { path?: string; namespace?: unknown };
     if (namespace) throw new Error('WsSpacesAdapter does not support namespaces; they are a socket.io feature (@nestjs/platform-socket.io).');
     if (server) return server;
     const http = port === 0 ? this.httpServer : this.serverOn(port);
@@ -64,16 +68,16 @@ export class WsSpacesAdapter implements WebSocketAdapter<WebSocketServer, WebSoc
     return wss;
   }
 
-  bindClientConnect(server: WebSocketServer, callback: (...args: unknown[]) => void): void {
-    server.on('connection', callback);
+  bindClientConnect(server: object, callback: (...args: unknown[]) => void): void {
+    (server as WebSocketServer).on('connection', callback);
   }
 
-  bindClientDisconnect(client: WebSocket, callback: (...args: unknown[]) => void): void {
-    client.once('close', callback);
+  bindClientDisconnect(client: object, callback: (...args: unknown[]) => void): void {
+    (client as WebSocket).once('close', callback);
   }
 
-  closeClient(client: WebSocket): void {
-    client.terminate();
+  closeClient(client: object): void {
+    (client as WebSocket).terminate();
   }
 
   /**
@@ -82,7 +86,8 @@ export class WsSpacesAdapter implements WebSocketAdapter<WebSocketServer, WebSoc
    * dropped without a log (a public socket must not be able to flood the logs); errors a handler's filters
    * rethrow are logged, since they are bugs of the app.
    */
-  bindMessageHandlers(client: WebSocket, handlers: WsMessageHandler[], transform: (data: unknown) => Observable<unknown>): void {
+  bindMessageHandlers(socket: object, handlers: WsMessageHandler[], transform: (data: unknown) => Observable<unknown>): void {
+    const client = socket as WebSocket;
     const byEvent = new Map(handlers.map((handler) => [handler.message, handler]));
     const running = new Set<Subscription>();
     const send = (response: unknown) => {
@@ -119,7 +124,8 @@ export class WsSpacesAdapter implements WebSocketAdapter<WebSocketServer, WebSoc
     });
   }
 
-  async close(server: WebSocketServer): Promise<void> {
+  async close(gatewayServer: object): Promise<void> {
+    const server = gatewayServer as WebSocketServer;
     for (const client of server.clients) client.terminate();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
