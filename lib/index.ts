@@ -27,6 +27,7 @@ export type {
   WsSpaceSummary,
 } from './introspection/export.interface.js';
 export type { WsJsonSchema } from './introspection/json-schema.builder.js';
+export type { WsTraceEntry, WsTraceReport } from './introspection/trace-buffer.js';
 
 // Protocol
 export { WsCode, WsCloseCode } from './protocol/ws-code.js';

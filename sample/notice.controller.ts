@@ -1,12 +1,13 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { type Delivery, WsBroker, WsCommand } from 'nestjs-ws-spaces';
+import { NoticeArgs } from './notice.args.js';
 
 /**
  * Plain HTTP routes that send to WebSocket clients through the injected broker. Notices are declared high
  * priority: they overtake queued chat lines on a slow connection, and a full queue makes the sender wait.
  */
 @Controller('notice')
-@WsCommand('demo.notice', { desc: 'A notice from the server', priority: 'high' })
+@WsCommand('demo.notice', { desc: 'A notice from the server', args: NoticeArgs, priority: 'high' })
 export class NoticeController {
   constructor(private readonly ws: WsBroker) {}
 

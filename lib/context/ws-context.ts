@@ -7,9 +7,13 @@ import type { WsSession } from '../session/ws-session.js';
  * What a handler, filter or hook works with: the session, the message, and the sending API of `WsBroker`
  * with the session's space as the default target. Sends never cross into another space unless `options.space`
  * names it.
+ *
+ * `A` types `ctx.args`: the message's args class (`WsContext<MoveArgs>`, which `@WsMessage(name, { args: MoveArgs })`
+ * checks at compile time), or the shape a handler without one expects. It defaults to `unknown`, not `any`, so an
+ * untyped context cannot read a field the compiler knows nothing about.
  * @publicApi
  */
-export class WsContext<A = any> {
+export class WsContext<A = unknown> {
   /** True once a reply was sent while handling this message; a handler's return value is then not replied. */
   replied = false;
   /** In a send hook: the bytes about to be written. Replace them to change what goes out. */

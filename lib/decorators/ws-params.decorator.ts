@@ -40,24 +40,6 @@ export function wsArgsValue(property: unknown, handlerArgs: unknown[]): unknown 
   return typeof property === 'string' && data ? data[property] : data;
 }
 
-/**
- * The class of a handler's whole-arguments `@WsArgs()` parameter (`@WsArgs() dto: RenameDto`), read from
- * `design:paramtypes`: what the app's pipes validate, so the protocol export can describe it. `undefined` without
- * such a parameter, without emitted metadata, or when its type is no class of the app's (`object`, `string`, ...).
- */
-export function wsArgsParamClass(type: Function, methodName: string): Type<unknown> | undefined {
-  const params = (Reflect.getMetadata(ROUTE_ARGS_METADATA, type, methodName) ?? {}) as Record<string, { index: number; data?: unknown }>;
-  const paramtypes = Reflect.getMetadata('design:paramtypes', type.prototype, methodName) as unknown[] | undefined;
-  for (const [key, param] of Object.entries(params)) {
-    if (key !== `${WS_ARGS_PARAMTYPE}:${param.index}` || param.data !== undefined) continue;
-    const cls = paramtypes?.[param.index];
-    if (typeof cls === 'function' && !BUILT_IN_TYPES.has(cls)) return cls as Type<unknown>;
-  }
-  return undefined;
-}
-
-const BUILT_IN_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Function, Promise, Date, Buffer, Symbol, BigInt]);
-
 /** The `WsSession` of the connection. @publicApi */
 export const WsClient = createParamDecorator((_: unknown, ctx: ExecutionContext): WsSession => ctx.switchToWs().getClient());
 

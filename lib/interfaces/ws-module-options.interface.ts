@@ -136,6 +136,11 @@ export interface WsModuleOptions extends WsUpgradeSettings {
   observeLog?: boolean;
   /** Open an OpenTelemetry span per handled message. @default false */
   observeTrace?: boolean;
+  /**
+   * Keep the last handled messages (space, name, code, µs, bytes, time) in a ring, served at
+   * `GET <introspection.path>/trace` and by `WsIntrospection.trace()`. `true` keeps 100. @default false
+   */
+  trace?: boolean | { size?: number };
   /** Argument classes: strip properties without decorators (`whitelist`), or refuse them (`forbidNonWhitelisted`). */
   validation?: { whitelist?: boolean; forbidNonWhitelisted?: boolean };
   /** Check the data of declared commands against their argument class before sending. @default NODE_ENV !== 'production' */
@@ -200,6 +205,7 @@ export interface WsResolvedOptions {
   observeInterval: number;
   observeLog: boolean;
   observeTrace: boolean;
+  trace: { size: number } | false;
   validation: { whitelist: boolean; forbidNonWhitelisted: boolean };
   validateOutbound: boolean;
   maxDepth: number;

@@ -10,6 +10,8 @@ import { returnClassOf, wsArgsClassOf } from './handler-types.js';
 import type { WsExportEntry, WsMetricsEntry, WsMetricsReport, WsProtocolExport } from './export.interface.js';
 import { schemaOfClass, type ValidatorMetadataSource, type WsJsonSchema } from './json-schema.builder.js';
 import { PACKAGE_INFO } from './package-info.js';
+import type { WsTraceReport } from './trace-buffer.js';
+import { WsTracer } from './ws-tracer.js';
 
 /**
  * What the module can tell about itself: the protocol it speaks (export, AsyncAPI) and how it is doing
@@ -24,6 +26,7 @@ export class WsIntrospection implements OnModuleInit {
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
     private readonly registry: WsRegistry,
     private readonly counters: WsMetrics,
+    private readonly tracer: WsTracer,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -79,6 +82,11 @@ export class WsIntrospection implements OnModuleInit {
     };
   }
 
+  /** The last handled messages, newest first, when the `trace` option is on; undefined otherwise. */
+  trace(): WsTraceReport | undefined {
+    return this.tracer.report();
+  }
+
   private schemaOf(cls: Function | undefined): WsJsonSchema {
     return cls ? schemaOfClass(cls, this.validator) : { type: 'object' };
   }
@@ -87,7 +95,7 @@ export class WsIntrospection implements OnModuleInit {
     // The args class is the option's, else the type of a whole-arguments `@WsArgs()` parameter.
     const argsClass = m.options.args ?? wsArgsClassOf(m.instance, m.methodName);
     const args = this.schemaOf(argsClass);
-    const reply = m.options.reply ?? m.name;
+    const reply = m.options.reply || m.name;
     // The reply's shape: declared on the message, else the reply command's, else the handler's return type;
     // without any, the example shows an empty object.
     const command = commands.get(`${m.space}\0${reply}`) ?? commands.get(`default\0${reply}`);

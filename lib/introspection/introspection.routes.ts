@@ -6,7 +6,7 @@ import { WsIntrospection } from './export.service.js';
 import { WsPrometheusExporter } from './prometheus.exporter.js';
 
 /**
- * Mounts `GET <path>/export`, `<path>/asyncapi.json` and `<path>/metrics` straight on the HTTP adapter, so they
+ * Mounts `GET <path>/export`, `<path>/asyncapi.json`, `<path>/metrics` and `<path>/trace` straight on the HTTP adapter, so they
  * work with Express and Fastify alike and need no controller class in the app. Mounted at module init, which
  * Nest runs after the app's own routes and before its not-found handler.
  */
@@ -34,6 +34,12 @@ export class WsIntrospectionRoutes implements OnModuleInit {
     adapter.get(`${base}/export`, (_req: unknown, res: unknown) => json(res, this.introspection.export()));
     adapter.get(`${base}/asyncapi.json`, (req: { headers?: Record<string, unknown> }, res: unknown) => {
       json(res, this.introspection.asyncApi(String(req.headers?.host ?? 'localhost')));
+    });
+    adapter.get(`${base}/trace`, (_req: unknown, res: unknown) => {
+      const report = this.introspection.trace();
+      if (report) return json(res, report);
+      adapter.setHeader(res, 'Content-Type', 'application/json; charset=utf-8');
+      adapter.reply(res, { error: 'the trace is off: set the module option trace: true (or { size })' }, 404);
     });
     adapter.get(`${base}/metrics`, (req: { url?: string }, res: unknown) => {
       const format = new URL(req.url ?? '/', 'http://local').searchParams.get('format');

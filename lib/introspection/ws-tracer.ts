@@ -1,23 +1,32 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { WsContext } from '../context/ws-context.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { PACKAGE_INFO } from './package-info.js';
+import { TraceBuffer, type WsTraceReport } from './trace-buffer.js';
 
 type OtelApi = typeof import('@opentelemetry/api');
 type Tracer = import('@opentelemetry/api').Tracer;
 
 /**
- * One OpenTelemetry span per handled message when `observeTrace` is on and `@opentelemetry/api` is installed.
- * The API returns a no-op tracer until the app registers an SDK, so "the app has a tracer" needs no check here.
- * Without the package, or with tracing off, `run()` is a plain call.
+ * What is observed of each handled message, when asked for: an OpenTelemetry span (`observeTrace`, when
+ * `@opentelemetry/api` is installed) and an entry in the trace ring (`trace`). The API returns a no-op tracer
+ * until the app registers an SDK, so "the app has a tracer" needs no check here. With both off the dispatcher
+ * does not call `run()` at all.
  */
 @Injectable()
 export class WsTracer implements OnModuleInit {
   private readonly logger = new Logger('WsModule');
   private api: OtelApi | undefined;
   private tracer: Tracer | undefined;
+  /** The last handled messages, when the `trace` option is on. */
+  private readonly buffer: TraceBuffer | undefined;
+  /** Error codes of the messages being handled, so `run()` can record each outcome. */
+  private readonly outcomes = new WeakMap<WsContext, number>();
 
-  constructor(@Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions) {}
+  constructor(@Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions) {
+    this.buffer = options.trace ? new TraceBuffer(options.trace.size) : undefined;
+  }
 
   async onModuleInit(): Promise<void> {
     if (!this.options.observeTrace) return;
@@ -29,18 +38,51 @@ export class WsTracer implements OnModuleInit {
     }
   }
 
-  /** True once a tracer is found; the dispatcher skips the wrapper otherwise, so tracing off costs nothing. */
+  /** True when spans or the trace ring are on; the dispatcher skips the wrapper otherwise, so both off cost nothing. */
   get enabled(): boolean {
-    return this.tracer !== undefined;
+    return this.tracer !== undefined || this.buffer !== undefined;
   }
 
-  /** Runs `handle` inside a span named `ws <message name>`. */
-  run(space: string, name: string, sid: string, handle: () => Promise<void>): Promise<void> {
+  /** The trace ring, newest first; undefined when the `trace` option is off. */
+  report(): WsTraceReport | undefined {
+    return this.buffer?.report();
+  }
+
+  /** The dispatcher tells the outcome of a message that failed (its reply's code); success needs no call. */
+  failed(ctx: WsContext, code: number): void {
+    if (this.buffer) this.outcomes.set(ctx, code);
+  }
+
+  /** Runs `handle` (which handles `ctx`, a frame of `bytes`) inside a span named `ws <message name>`, and records it. */
+  run(ctx: WsContext, bytes: number, handle: () => Promise<void>): Promise<void> {
+    const buffer = this.buffer;
+    const started = buffer ? performance.now() : 0;
+    const handled = this.tracer ? this.span(ctx, handle) : handle();
+    if (!buffer) return handled;
+    const record = (code: number) =>
+      buffer.add({
+        time: Date.now(),
+        space: ctx.space,
+        name: ctx.name,
+        code,
+        us: Math.round((performance.now() - started) * 1000),
+        bytes,
+      });
+    return handled.then(
+      () => record(this.outcomes.get(ctx) ?? 0),
+      (err: unknown) => {
+        record(500);
+        throw err;
+      },
+    );
+  }
+
+  private span(ctx: WsContext, handle: () => Promise<void>): Promise<void> {
     const { tracer, api } = this;
     if (!tracer || !api) return handle();
     return tracer.startActiveSpan(
-      `ws ${name}`,
-      { kind: api.SpanKind.SERVER, attributes: { 'ws.space': space, 'ws.message': name, 'ws.session': sid } },
+      `ws ${ctx.name}`,
+      { kind: api.SpanKind.SERVER, attributes: { 'ws.space': ctx.space, 'ws.message': ctx.name, 'ws.session': ctx.session.id } },
       (span) =>
         handle().then(
           () => span.end(),

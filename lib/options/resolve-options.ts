@@ -13,6 +13,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'compression', 'compressLevel', 'compressThreshold', 'observeInterval', 'validation', 'validateOutbound', 'maxDepth',
   'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus', 'redis',
   'observeLog', 'observeTrace',
+  'trace',
   'handshakeTimeout',
 ]);
 const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards', 'inherit']);
@@ -137,6 +138,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     observeInterval: duration('observeInterval', input.observeInterval ?? D.observeInterval, false),
     observeLog: flag('observeLog', input.observeLog ?? D.observeLog),
     observeTrace: flag('observeTrace', input.observeTrace ?? D.observeTrace),
+    trace: traceOf(input.trace),
     validation: {
       whitelist: flag('validation.whitelist', input.validation?.whitelist ?? true),
       forbidNonWhitelisted: flag('validation.forbidNonWhitelisted', input.validation?.forbidNonWhitelisted ?? false),
@@ -214,6 +216,15 @@ function inheritOf(option: string, value: unknown): boolean | string[] {
     throw fail(option, 'must be true, false or a list of message names and "prefix." entries', value);
   }
   return [...value];
+}
+
+function traceOf(value: unknown): WsResolvedOptions['trace'] {
+  if (value === undefined || value === false) return false;
+  if (value === true) return { size: D.traceSize };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('trace', 'must be true, false or { size }', value);
+  const { size = D.traceSize, ...rest } = value as Record<string, unknown>;
+  for (const key of Object.keys(rest)) throw fail(`trace.${key}`, 'is not a known option', rest[key]);
+  return { size: integer('trace.size', size, 1, 100_000) };
 }
 
 function introspectionOf(value: unknown): WsResolvedOptions['introspection'] {

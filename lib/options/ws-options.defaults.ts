@@ -17,6 +17,7 @@ export const WS_OPTION_DEFAULTS = {
   observeInterval: 0,
   observeLog: false,
   observeTrace: false,
+  traceSize: 100,
   codec: 'json',
   introspectionPath: '/ws',
   prometheusPrefix: 'ws_',

@@ -1,4 +1,3 @@
-import type { Type } from '@nestjs/common';
 import type { WsCommandMetadata } from '../decorators/ws-command.decorator.js';
 import type { WsMessageMetadata } from '../decorators/ws-message.decorator.js';
 import type { WsHandlerKind, WsHookKind } from '../interfaces/ws-message-options.interface.js';
@@ -17,8 +16,6 @@ export interface MessageEntry extends Owned {
   methodName: string;
   /** The method with the app's guards, interceptors, pipes and exception filters around it. */
   handler: ComposedHandler;
-  /** The class of the handler's `@WsArgs() dto: SomeDto` parameter, which the app's pipes validate, if it has one. */
-  argsParamClass?: Type<unknown>;
 }
 
 export interface CommandEntry extends Owned {

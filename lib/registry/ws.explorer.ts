@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { wsArgsParamClass } from '../decorators/ws-params.decorator.js';
 import { HandlerFactory } from '../pipeline/handler-factory.js';
 import { ArgsValidator } from '../validation/args-validator.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
@@ -62,14 +61,13 @@ export class WsExplorer implements OnModuleInit {
       const call = method.bind(instance);
       const messages = this.accessor.messages(method);
       const handler = messages.length > 0 ? this.handlers.create(instance, methodName) : undefined;
-      const argsParamClass = messages.length > 0 ? wsArgsParamClass(type, methodName) : undefined;
       for (const options of messages) {
         const space = options.space ?? classSpace;
         if (options.args) {
           this.validator.ensureLoaded(owner);
           this.validator.assertDeclaresFields(options.args, options.name, owner);
         }
-        this.registry.addMessage({ name: options.name, space, owner, options, instance, methodName, handler: handler!, argsParamClass });
+        this.registry.addMessage({ name: options.name, space, owner, options, instance, methodName, handler: handler! });
       }
       const filter = this.accessor.filter(method);
       if (filter) this.registry.addFilter({ space: filter.space ?? classSpace, owner, call });

@@ -134,7 +134,9 @@ describe('Dispatch between nodes over Redis', () => {
 
   it('keeps a push inside the space it names, across nodes too', async () => {
     const onB = await connect(b.wsUrl('/socket/custom?token=letmein'));
-    const sid = (await onB.request('user.login', { uid: 'custom-user' })).data.sid as string;
+    // The token binds the user `guest`; the custom space does not inherit user.login, so read the sid on node b.
+    await onB.request('demo.echo', { text: 'ready' });
+    const sid = b.app.get(WsBroker).sessionsByUser('guest', 'custom').at(-1)!.id;
     const broker = a.app.get(WsBroker);
     await broker.push(sid, 'wrong-space', null, { space: 'default' });
     await broker.push(sid, 'right-space', null, { space: 'custom' });

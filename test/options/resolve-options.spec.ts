@@ -23,6 +23,14 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('keeps no trace by default, 100 messages with trace: true, and the size it is given', () => {
+    expect(resolveOptions({}).trace).toBe(false);
+    expect(resolveOptions({ trace: false }).trace).toBe(false);
+    expect(resolveOptions({ trace: true }).trace).toEqual({ size: 100 });
+    expect(resolveOptions({ trace: {} }).trace).toEqual({ size: 100 });
+    expect(resolveOptions({ trace: { size: 7 } }).trace).toEqual({ size: 7 });
+  });
+
   it('reads durations as milliseconds or strings', () => {
     expect(resolveOptions({ pingInterval: 500, readTimeout: '2s', writeTimeout: '1.5s', observeInterval: '1m' })).toMatchObject({
       pingInterval: 500,
@@ -89,6 +97,9 @@ describe('resolveOptions', () => {
     ['a negative compression threshold', { compressThreshold: -1 }, 'compressThreshold'],
     ['a non-boolean observeLog', { observeLog: 1 }, 'observeLog'],
     ['a non-boolean observeTrace', { observeTrace: 'on' }, 'observeTrace'],
+    ['a trace that is neither a flag nor { size }', { trace: 'on' }, 'trace'],
+    ['a trace size of zero', { trace: { size: 0 } }, 'trace.size'],
+    ['an unknown trace key', { trace: { length: 5 } }, 'trace.length'],
     ['a zero Redis publish timeout', { redis: { publishTimeout: 0 } }, 'redis.publishTimeout'],
     ['a short Redis secret', { redis: { secret: 'short' } }, 'redis.secret'],
   ])('rejects %s, naming the option', (_case, options, name) => {

@@ -27,7 +27,7 @@ describe('The packed library in a fresh Nest app', () => {
     }); // dist/ was built by test/global-setup.ts
     const tarball = stdout.trim().split('\n').pop()!;
     const root = JSON.parse((await run('npm', ['pkg', 'get', 'devDependencies'], { cwd: ROOT })).stdout);
-    const peers = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs'];
+    const peers = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs', 'class-validator', 'class-transformer'];
     peers.push('@nestjs/websockets'); // for the app's own gateway beside the module (fresh-app/gateway.ts), not for the module
     cpSync(FIXTURE, dir, { recursive: true });
     writeFileSync(
@@ -105,5 +105,15 @@ describe('The packed library in a fresh Nest app', () => {
     expect(await gateway.next()).toEqual({ event: 'fresh.gw.echoed', data: { text: 'beside' } });
     const space = await connect(`ws://127.0.0.1:${port}/ws`);
     expect(await space.request('fresh.echo', { text: 'both' })).toMatchObject({ code: 0, name: 'fresh.echoed' });
+  });
+
+  it('lets the app\'s global ValidationPipe validate a @WsArgs() DTO, as it does a gateway\'s @MessageBody()', async () => {
+    expect(port, 'the app booted in the previous test').toBeGreaterThan(0);
+    const client = await connect(`ws://127.0.0.1:${port}/ws`);
+    const refused = await client.request('fresh.rename', { name: 'far too long a name', version: 0 }, 'v1');
+    expect(refused).toMatchObject({ code: 400, name: 'fresh.rename', id: 'v1' });
+    expect(refused.data).toEqual(expect.arrayContaining(['name must be shorter than or equal to 8 characters', 'version must not be less than 1']));
+    expect(await client.request('fresh.rename', { name: 'ann', version: 2 })).toMatchObject({ code: 0, data: { name: 'ann', version: 2 } });
+    expect(await client.request('fresh.classed')).toMatchObject({ code: 400, text: 'missing arguments' });
   });
 });

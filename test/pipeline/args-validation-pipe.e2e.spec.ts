@@ -3,7 +3,6 @@ import { Test } from '@nestjs/testing';
 import { IsInt, IsString, MaxLength, Min } from 'class-validator';
 import type { AddressInfo } from 'node:net';
 import { WsArgs, WsMessage, WsModule, WsUser } from 'nestjs-ws-spaces';
-import { WsRegistry } from '../../lib/registry/ws.registry.js';
 import { UpperCasePipe } from '../fixtures/enhancers.fixture.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 
@@ -101,11 +100,5 @@ describe('@WsArgs() parameters and the app\'s global ValidationPipe', () => {
     expect(await client.request('dto.field', { name: 'bob' })).toMatchObject({ code: 0, data: { name: 'bob' } });
     expect(await client.request('dto.shout', { text: 'hey' })).toMatchObject({ code: 0, data: { text: 'HEY' } });
     expect(await client.request('dto.param-pipe', { text: 'ho' })).toMatchObject({ code: 0, data: { text: 'HO' } });
-  });
-
-  it('records the parameter\'s class in the registry, for the protocol export', () => {
-    const messages = app.get(WsRegistry).table('default').messages;
-    expect(messages.get('dto.rename')?.argsParamClass).toBe(RenameDto);
-    expect(messages.get('dto.field')?.argsParamClass).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // A fresh Nest app that knows nestjs-ws-spaces only as an installed tarball: if the exports map, the type
 // declarations or the peer dependencies are wrong, this file does not compile or does not boot.
 import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   type Delivery,
@@ -15,6 +15,7 @@ import {
 } from 'nestjs-ws-spaces';
 import { WsSpacesAdapter } from 'nestjs-ws-spaces';
 import { FreshGateway } from './gateway.js';
+import { ValidationHandlers } from './validation.js';
 
 const options: WsModuleOptions = { path: '/ws', spaces: { side: '/side' }, pingInterval: '5s' };
 
@@ -42,10 +43,11 @@ class SideHandlers {
   }
 }
 
-@Module({ imports: [WsModule.forRoot(options)], providers: [Handlers, SideHandlers, FreshGateway] })
+@Module({ imports: [WsModule.forRoot(options)], providers: [Handlers, SideHandlers, ValidationHandlers, FreshGateway] })
 class AppModule {}
 
 const app = await NestFactory.create(AppModule, { logger: false });
+app.useGlobalPipes(new ValidationPipe());
 app.useWebSocketAdapter(new WsSpacesAdapter(app)); // the gateway and the spaces on one port
 await app.listen(0, '127.0.0.1');
 const address = app.getHttpServer().address();
