@@ -45,6 +45,7 @@ export {
   WsNotFoundError,
   WsFailError,
   WsInternalError,
+  WsServerError,
 } from './errors/ws-reply.error.js';
 
 // Types

@@ -1,5 +1,5 @@
 import type { WsBroker } from '../broker/ws.broker.js';
-import { WsDeniedError, WsFailError, WsInternalError, WsInvalidError } from '../errors/ws-reply.error.js';
+import { WsDeniedError, WsFailError, WsInternalError, WsInvalidError, WsServerError } from '../errors/ws-reply.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsSession } from '../session/ws-session.js';
 
@@ -113,9 +113,28 @@ export class WsContext<A = unknown> {
     throw new WsFailError(text, data);
   }
 
-  /** Ends the message with 500, through the space's `error` handler; `cause` is logged, never sent. */
-  error(cause?: unknown): never {
-    throw new WsInternalError(cause);
+  /**
+   * Ends the message with 500 and the app's own `text` (default "internal error") and `data`, through the space's
+   * `error` handler: a deliberate answer, counted in `handlerErrors`, not logged.
+   */
+  error(text?: string, data?: unknown): never;
+  /**
+   * Given anything but a string (an `Error`, say), the argument is a cause, as before: it is logged (with its stack)
+   * and the client reads only "internal error", `data: null`.
+   */
+  error(cause: unknown): never;
+  error(textOrCause?: unknown, data?: unknown): never {
+    if (textOrCause === undefined || typeof textOrCause === 'string') throw new WsServerError(textOrCause, data);
+    throw new WsInternalError(textOrCause);
+  }
+
+  /**
+   * Replies `name` with a result: `ctx.answer('pay.done', data, { code: 1, text: 'card declined' })` is
+   * `ctx.reply(name, data, { code, text })`, for those who know infrago's `ctx.Answer(msg, data, res)`. Unlike
+   * `fail`/`deny`, it does not end the handler and does not go through the error handlers.
+   */
+  answer(name: string, data?: unknown, result?: WsSendOptions): Promise<Delivery> {
+    return this.reply(name, data, result);
   }
 
   private scoped(options: WsSendOptions | undefined): WsSendOptions {
