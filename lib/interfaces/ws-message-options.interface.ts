@@ -18,8 +18,12 @@ export interface WsMessageOptions {
   /** With an args class: `true` hands a message without arguments to the handler with `ctx.args === null`;
    * otherwise it is refused with 400 `missing arguments`. @default false */
   nullable?: boolean;
-  /** Name a returned value is replied under. @default the message's own name */
-  reply?: string;
+  /**
+   * Name a returned value (or the acknowledgement of a request with an `id` whose handler returned nothing) is
+   * replied under; `false` for a fire-and-forget message: nothing is replied unless the handler calls `ctx.reply`.
+   * @default the message's own name
+   */
+  reply?: string | false;
   /** Class of the reply's data (class-validator): its schema and example go into the protocol export. */
   replyArgs?: Type<unknown>;
   /** A rate limit of this message's own; excess gets 429. */

@@ -95,7 +95,7 @@ export class WsIntrospection implements OnModuleInit {
     // The args class is the option's, else the type of a whole-arguments `@WsArgs()` parameter.
     const argsClass = m.options.args ?? wsArgsClassOf(m.instance, m.methodName);
     const args = this.schemaOf(argsClass);
-    const reply = m.options.reply ?? m.name;
+    const reply = m.options.reply || m.name;
     // The reply's shape: declared on the message, else the reply command's, else the handler's return type;
     // without any, the example shows an empty object.
     const command = commands.get(`${m.space}\0${reply}`) ?? commands.get(`default\0${reply}`);

@@ -117,13 +117,21 @@ export class Dispatcher {
     }
   }
 
-  /** Receive hooks, filters, handler; every failure becomes the reply its kind earns. */
+  /**
+   * Receive hooks, filters, handler; every failure becomes the reply its kind earns. A request with an `id` gets
+   * exactly one reply: when nothing replied (the handler returned nothing, a filter stopped the chain quietly), it
+   * is acknowledged, unless its message says `reply: false`.
+   */
   private async process(table: SpaceTable, ctx: WsContext, missing: boolean): Promise<void> {
     try {
       if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(ctx.space));
       await runFilters(table.filters, ctx, () => this.invoke(table, ctx, missing));
     } catch (err) {
       await this.handleError(table, ctx, err);
+    }
+    if (ctx.id !== undefined && !ctx.replied) {
+      const reply = table.messages.get(ctx.name)?.options.reply;
+      if (reply !== false) await ctx.reply(reply || ctx.name, null);
     }
   }
 
@@ -137,7 +145,8 @@ export class Dispatcher {
     if (entry.options.args) await this.validateArgs(entry, ctx, missing);
     let result = await entry.handler(ctx.session, ctx.args, ctx, ctx.name);
     if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
-    if (!ctx.replied && result !== undefined) await ctx.reply(entry.options.reply ?? ctx.name, result);
+    const reply = entry.options.reply;
+    if (!ctx.replied && result !== undefined && reply !== false) await ctx.reply(reply || ctx.name, result);
   }
 
   private async validateArgs(entry: MessageEntry, ctx: WsContext, missing: boolean): Promise<void> {
@@ -145,6 +154,10 @@ export class Dispatcher {
   }
 
   /** Routes a failure to the space's error handler for its kind, or to the default reply. */
+  /**
+   * Routes a failure to the space's error handler for its kind, or to the default reply. A failure after the
+   * message was already replied to is logged (when it is a 500) but not answered: one request, one reply.
+   */
   private async handleError(table: SpaceTable, ctx: WsContext, thrown: unknown): Promise<void> {
     const error = toReplyError(thrown);
     if (this.tracer.enabled) this.tracer.failed(ctx, error.code);
@@ -154,17 +167,20 @@ export class Dispatcher {
       const cause = error.cause ?? error;
       this.logger.error(`"${ctx.name}" in space "${ctx.space}" failed: ${describeError(cause)}`, (cause as Error)?.stack);
     }
+    if (ctx.replied) return;
     const handler = table.handlers[handlerKindOf(error.code)];
     if (handler) {
       try {
         await handler.call(ctx, error.code === WsCode.ERROR && error.cause !== undefined ? error.cause : error);
-        return;
+        // A handler that stayed silent on a request leaves it to the default reply, so the client is not left hanging.
+        if (ctx.replied || ctx.id === undefined) return;
       } catch (err) {
         this.metrics.count(ctx.space, 'handlerErrors');
         this.logger.error(`${handler.kind} handler ${handler.owner} threw: ${describeError(err)}`, (err as Error)?.stack);
+        if (ctx.replied) return;
       }
     }
-    await this.broker.reply(ctx.session, ctx.name, error.data, { code: error.code, text: error.message }, ctx.id);
+    await ctx.reply(ctx.name, error.data, { code: error.code, text: error.message });
   }
 
   private async rejectFrame(session: WsSession, error: WsReplyError, id?: string | number, name = ''): Promise<void> {

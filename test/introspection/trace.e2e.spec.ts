@@ -12,7 +12,7 @@ class NamedArgs {
 @Injectable()
 class TracedHandlers {
   @WsMessage('hello', { args: NamedArgs, nullable: true })
-  hello(ctx: WsContext<NamedArgs>) {
+  hello(ctx: WsContext<NamedArgs | null>) {
     return { hi: ctx.args?.who };
   }
 

@@ -26,11 +26,13 @@ describe('Filters and error handlers', () => {
     expect(chain.order).toEqual(['first', 'second', 'handler', 'first:after']);
   });
 
-  it('ends the chain when a filter does not call next()', async () => {
+  it('ends the chain when a filter does not call next(); a request is still acknowledged, once', async () => {
     const client = await connect(running.wsUrl());
     client.send({ name: 'f.stop', id: 1 });
-    expect(await client.drain()).toEqual([]);
+    expect(await client.drain()).toEqual([expect.objectContaining({ code: 0, name: 'f.stop', data: null, text: '', id: 1 })]);
     expect(chain.order).toEqual(['first']);
+    client.send({ name: 'f.stop' }); // without an id: nothing
+    expect(await client.drain()).toEqual([]);
   });
 
   it('answers ctx.deny() with 403 and its text', async () => {
