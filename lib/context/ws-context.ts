@@ -1,7 +1,10 @@
 import type { WsBroker } from '../broker/ws.broker.js';
 import { WsDeniedError, WsFailError, WsInternalError, WsInvalidError, WsServerError } from '../errors/ws-reply.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
+import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
 import type { WsSession } from '../session/ws-session.js';
+
+const NO_SETTING: WsSetting = Object.freeze({});
 
 /**
  * What a handler, filter or hook works with: the session, the message, and the sending API of `WsBroker`
@@ -42,6 +45,18 @@ export class WsContext<A = unknown> {
 
   get locals(): Record<string, unknown> {
     return this.session.locals;
+  }
+
+  /**
+   * The app's own record on what is being handled (infrago's `ctx.Setting`): the message's
+   * `@WsMessage(name, { setting })` in receive hooks, filters, guards, handlers and error handlers; the command's
+   * `@WsCommand(name, { setting })` in send hooks. `{}` when there is none (open and close hooks, an unknown name).
+   * Read from the registry when asked, so a message that never reads it pays nothing.
+   */
+  get setting(): WsSetting {
+    // An inbound context carries its frame; a send hook's does not, and its name is a command's.
+    const kind = this.input !== undefined ? 'message' : 'command';
+    return (this.name && this.broker.settingOf(this.session.space, this.name, kind)) || NO_SETTING;
   }
 
   /** Sends `name` to this session, with this message's `id`. */
