@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WsIdentityError } from '../errors/ws-identity.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
+import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
@@ -91,6 +92,12 @@ export class WsBroker {
   /** This node's id, the prefix of its session ids. */
   get nodeId(): string {
     return this.sessionRegistry.ids.nodeId;
+  }
+
+  /** @internal The `setting` of a message (inbound) or a command (outbound) as `space` resolves `name`, for `ctx.setting`. */
+  settingOf(space: string, name: string, kind: 'message' | 'command'): WsSetting | undefined {
+    const table = this.registry.table(space);
+    return (kind === 'message' ? table.messages.get(name) : table.commands.get(name))?.options.setting;
   }
 
   // The sends are async so that anything thrown while encoding (a circular or BigInt payload) becomes a
