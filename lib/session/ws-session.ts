@@ -9,6 +9,8 @@ export interface WsRequestFacts {
   /** Only the headers the `keepHeaders` option allows, lower-cased. */
   headers: Record<string, string>;
   remoteAddress: string | undefined;
+  /** What `resolveSpace` read from the path (`{ id: '42' }` for `/rooms/42`); `{}` for a configured path. */
+  params: Record<string, string>;
 }
 
 /**
