@@ -9,8 +9,8 @@ export function splitUrl(url: string | undefined): { path: string; search: strin
 }
 
 /**
- * The facts of an upgrade request a session keeps: path, query, the allowed headers, the peer address, and the
- * params `resolveSpace` read from the path.
+ * The facts of an upgrade request a session keeps: path, query, the allowed headers, the peer address, the host,
+ * and the params `resolveSpace` read from the path.
  */
 export function requestFacts(
   req: IncomingMessage,
@@ -28,5 +28,5 @@ export function requestFacts(
     const value = req.headers[name];
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return { path, query, headers, remoteAddress: req.socket?.remoteAddress, params };
+  return { path, query, headers, remoteAddress: req.socket?.remoteAddress, host: req.headers.host, params };
 }
