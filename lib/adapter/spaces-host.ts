@@ -280,13 +280,13 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
     try {
       chosen = this.options.resolveSpace!(req);
     } catch (err) {
-      this.resolveLog.warn(`resolveSpace threw for ${path}: ${describeError(err)}`);
+      this.resolveLog.error(`resolveSpace threw for ${path}: ${describeError(err)}`);
       return null;
     }
     if (chosen === undefined || chosen === null) return undefined;
     const space = typeof chosen === 'string' ? chosen : chosen.space;
     if (typeof space !== 'string' || !this.sessions.find(space)) {
-      this.resolveLog.warn(`resolveSpace placed ${path} in "${String(space)}", which is not a configured space (${Object.keys(this.options.spaces).join(', ')}); answered 500`);
+      this.resolveLog.error(`resolveSpace placed ${path} in "${String(space)}", which is not a configured space (${Object.keys(this.options.spaces).join(', ')}); answered 500`);
       return null;
     }
     const params: Record<string, string> = {};
