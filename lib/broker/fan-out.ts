@@ -11,6 +11,7 @@ import { resolvePolicy } from '../queue/queue-policy.js';
 import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
 import type { HookEntry } from '../registry/registry-entries.js';
 import type { WsRegistry } from '../registry/ws.registry.js';
+import type { FrameCache } from '../session/session-transport.interface.js';
 import type { WsSession } from '../session/ws-session.js';
 import type { ArgsValidator } from '../validation/args-validator.js';
 import type { WsBroker } from './ws.broker.js';
@@ -26,6 +27,8 @@ export interface Outgoing {
   /** Sessions skipped (`options.except`, or a packet's). */
   except?: ReadonlySet<string>;
   bytes?: Buffer;
+  /** Where the socket transport keeps the frame of `bytes`, framed once for every recipient of this send. */
+  frames?: FrameCache;
 }
 
 /** How a send treats a recipient whose `block` queue is full: one recipient is waited for, many never are. */
@@ -122,7 +125,7 @@ export class FanOut {
       frame = ctx.output;
       if (frame === undefined || frame === null) return undefined; // a hook may swallow a frame on purpose
     }
-    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy);
+    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, (out.frames ??= {}));
   }
 
   private checkCommandData(name: string, cls: Type<unknown>, data: unknown): void {

@@ -1,5 +1,5 @@
 import type { WsPriority, WsQueuePolicy } from '../interfaces/ws-module-options.interface.js';
-import type { SessionTransport } from '../session/session-transport.interface.js';
+import type { FrameCache, SessionTransport } from '../session/session-transport.interface.js';
 import { SendQueue } from './send-queue.js';
 
 export interface OutboxSettings {
@@ -75,13 +75,17 @@ export class SessionOutbox {
     return this.queueInstance?.bytes ?? 0;
   }
 
-  write(frame: Buffer, priority: WsPriority, policy: WsQueuePolicy): WriteResult {
+  /**
+   * `frames`: the send's frame cache, used when the frame goes out at once; a queued frame leaves later, on its
+   * own, and is framed then.
+   */
+  write(frame: Buffer, priority: WsPriority, policy: WsQueuePolicy, frames?: FrameCache): WriteResult {
     if (this.disposed || !this.transport.isOpen) return OUTBOX_ERRORS.closed;
     if (!this.flushPending && this.depth === 0) {
       if (this.transport.bufferedAmount + frame.length < this.settings.highWater) {
-        this.send(frame, false);
+        this.send(frame, false, frames);
       } else {
-        this.send(frame, true); // this frame fills the socket: its write callback tells us when there is room
+        this.send(frame, true, frames); // this frame fills the socket: its write callback tells us when there is room
       }
       return undefined;
     }
@@ -146,13 +150,13 @@ export class SessionOutbox {
     });
   }
 
-  private send(frame: Buffer, wantsFlushSignal: boolean): void {
+  private send(frame: Buffer, wantsFlushSignal: boolean, frames?: FrameCache): void {
     if (wantsFlushSignal) {
       this.flushPending = true;
       this.armStall();
-      this.transport.send(frame, this.settings.binary, this.onFlushed);
+      this.transport.send(frame, this.settings.binary, this.onFlushed, frames);
     } else {
-      this.transport.send(frame, this.settings.binary);
+      this.transport.send(frame, this.settings.binary, undefined, frames);
     }
     this.observer.sent(frame.length);
   }
