@@ -31,6 +31,7 @@ export type { WsTraceEntry, WsTraceReport } from './introspection/trace-buffer.j
 export { WsCode, WsCloseCode } from './protocol/ws-code.js';
 export type { WsCodec } from './protocol/codec.interface.js';
 export type { OutboundEnvelope as WsOutboundEnvelope } from './protocol/outbound-envelope.js';
+export type { WsEnvelopeFields, WsEnvelopeOption } from './protocol/envelope-dialect.js';
 
 // Errors
 export { WsConfigError } from './errors/ws-config.error.js';

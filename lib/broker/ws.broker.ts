@@ -7,7 +7,7 @@ import { WsMetrics } from '../metrics/ws-metrics.js';
 import { runSendHooks } from '../pipeline/hook-runner.js';
 import { describeError } from '../utils/describe-error.util.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
-import { createCodec } from '../protocol/create-codec.js';
+import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { unixSeconds } from '../protocol/outbound-envelope.js';
 import { resolvePolicy } from '../queue/queue-policy.js';
 import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
@@ -55,8 +55,10 @@ type BlockedSends = 'wait' | 'pending';
 @Injectable()
 export class WsBroker {
   private readonly logger = new Logger('WsBroker');
-  /** @internal */
+  /** @internal The module's codec, that of the default envelope. */
   readonly codec: WsCodec;
+  /** @internal The codec of each space: the module's, or a dialect of it (`envelope`). */
+  readonly codecs: SpaceCodecs;
   private readonly defaultPolicy: WsQueuePolicy;
   private readonly validateOutbound: boolean;
 
@@ -70,7 +72,8 @@ export class WsBroker {
     private readonly introspection: WsIntrospection,
   ) {
     cluster.onReceive((packet) => this.deliverFromCluster(packet));
-    this.codec = createCodec(options.codec);
+    this.codecs = new SpaceCodecs(options);
+    this.codec = this.codecs.base;
     this.defaultPolicy = options.queuePolicy;
     this.validateOutbound = options.validateOutbound;
   }
@@ -260,7 +263,7 @@ export class WsBroker {
     const table = this.registry.table(space);
     const command = table.commands.get(name)?.options;
     if (this.validateOutbound && command?.args) this.checkCommandData(name, command.args, data);
-    const bytes = this.codec.encode({
+    const bytes = this.codecs.codec(space).encode({
       code: options?.code ?? 0,
       name,
       data,
