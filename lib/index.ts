@@ -1,5 +1,7 @@
 // Module
 export { WsModule } from './ws.module.js';
+export { WsSpacesAdapter } from './adapter/ws-spaces.adapter.js';
+export type { WsGatewayOptions } from './adapter/ws-spaces.adapter.js';
 export { WS_MODULE_OPTIONS } from './ws.module-definition.js';
 export { DEFAULT_SPACE } from './ws.constants.js';
 
@@ -36,7 +38,9 @@ export type { WsEnvelopeFields, WsEnvelopeOption } from './protocol/envelope-dia
 // Errors
 export { WsConfigError } from './errors/ws-config.error.js';
 export { WsCommandDataError } from './errors/ws-command-data.error.js';
+export { WsGroupLimitError } from './errors/ws-group-limit.error.js';
 export { WsIdentityError } from './errors/ws-identity.error.js';
+export { WsUpgradeError } from './errors/ws-upgrade.error.js';
 export { WsPublishTimeoutError } from './cluster/publish-timeout.js';
 export type { WsFieldError } from './validation/args-validator.js';
 export {

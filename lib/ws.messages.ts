@@ -10,6 +10,11 @@ export const UNKNOWN_SPACE = (space: string, where: string, known: string[]) =>
 export const INVALID_OPTION = (option: string, problem: string, value: unknown) =>
   `Invalid WsModule option "${option}": ${problem} (got ${describe(value)}).`;
 
+export const LOST_UPGRADE = (path: string) =>
+  `An upgrade to ${path} was destroyed by another upgrade listener of the HTTP server before WsModule saw it ` +
+  `(@nestjs/platform-ws's WsAdapter destroys every path its gateways do not own). To serve @WebSocketGateway()s ` +
+  `and the module's spaces on one port, use the module's adapter: app.useWebSocketAdapter(new WsSpacesAdapter(app)).`;
+
 export const MISSING_PACKAGE = (pkg: string, why: string) =>
   `The package "${pkg}" is required ${why}. Install it with: npm install ${pkg}`;
 

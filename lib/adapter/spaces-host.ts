@@ -19,6 +19,7 @@ import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
 import { SessionRegistry } from '../session/session.registry.js';
 import { WsSession } from '../session/ws-session.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { LOST_UPGRADE } from '../ws.messages.js';
 import { abortHandshake } from './abort-handshake.js';
 import { cutSlowHandshakes, handshakeDone } from './handshake-timeout.js';
 import { Heartbeat } from './heartbeat.js';
@@ -47,6 +48,11 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
   private server: Server | undefined;
   private ownsServer = false;
   private closing = false;
+  /** A `WsSpacesAdapter` owns the HTTP server's one upgrade listener and hands us the upgrades to our paths. */
+  private routed = false;
+  private attached = false;
+  /** Whether the lost-upgrade error was logged: once is enough to name the fix. */
+  private lostUpgradeLogged = false;
   /** Upgrades still in their asynchronous checks; they count against the connection limits. */
   private pendingUpgrades = 0;
   private heartbeat: Heartbeat | undefined;
@@ -94,7 +100,10 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
         : false,
     });
     this.server = await this.resolveServer();
-    this.server.on('upgrade', this.onUpgrade);
+    if (this.ownsServer || !this.routed) {
+      this.server.on('upgrade', this.onUpgrade);
+      this.attached = true;
+    }
     this.heartbeat = new Heartbeat(this.sessions, this.metrics, options.pingInterval, options.readTimeout, (now) =>
       this.limiter.sweep(now),
     );
@@ -156,15 +165,57 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
     return server;
   }
 
+  /**
+   * Called by a `WsSpacesAdapter` built for this app: from then on the upgrades of the HTTP server reach us through
+   * its single listener (`handleUpgrade`). False when the module listens on a port of its own, which the adapter
+   * then leaves alone.
+   */
+  routeThrough(): boolean {
+    if (this.options.port !== undefined) return false;
+    this.routed = true;
+    if (this.attached) {
+      this.server?.off('upgrade', this.onUpgrade);
+      this.attached = false;
+    }
+    return true;
+  }
+
+  /** Whether an upgrade path belongs to one of the spaces. */
+  owns(path: string): boolean {
+    return this.spaceByPath.has(path);
+  }
+
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (socket.destroyed) return this.lostUpgrade(splitUrl(req.url).path);
+    if (this.handleUpgrade(req, socket, head)) return;
+    // Another upgrade listener (a library of the app's) may own this path; refuse only when we are alone.
+    if (this.server!.listenerCount('upgrade') === 1) abortHandshake(socket, 404);
+  };
+
+  /**
+   * Another upgrade listener destroyed a socket bound for one of our paths before we saw it: @nestjs/platform-ws's
+   * WsAdapter does that to every path its gateways do not own. Without this line such a client only sees a reset.
+   */
+  private lostUpgrade(path: string): void {
+    const space = this.spaceByPath.get(path);
+    if (space === undefined) return; // not ours: whoever destroyed it owned it
+    this.metrics.count(space, 'refused');
+    if (this.lostUpgradeLogged) return;
+    this.lostUpgradeLogged = true;
+    this.logger.error(LOST_UPGRADE(path));
+  }
+
+  /** Upgrades a request to one of the spaces' paths; false for any other path, which is left to the caller. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     handshakeDone(socket);
     const { path, search } = splitUrl(req.url);
     const space = this.spaceByPath.get(path);
-    if (space === undefined) {
-      // Another upgrade listener (a library of the app's) may own this path; refuse only when we are alone.
-      if (this.server!.listenerCount('upgrade') === 1) abortHandshake(socket, 404);
-      return;
-    }
+    if (space === undefined) return false;
+    this.upgradeSpace(req, socket, head, space, path, search);
+    return true;
+  }
+
+  private upgradeSpace(req: IncomingMessage, socket: Duplex, head: Buffer, space: string, path: string, search: string): void {
     if (this.closing) return abortHandshake(socket, 503);
     const index = this.sessions.find(space)!;
     if (
@@ -193,7 +244,7 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
         abortHandshake(socket, refusal.status, refusal.message);
       },
     );
-  };
+  }
 
   // One listener of each kind for every socket, not four closures per connection: ws calls them with the socket
   // as `this`, and the socket carries its session.

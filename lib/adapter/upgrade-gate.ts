@@ -19,6 +19,7 @@ import type {
 } from '../interfaces/ws-authenticator.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsConfigError } from '../errors/ws-config.error.js';
+import { WsUpgradeError } from '../errors/ws-upgrade.error.js';
 import { describeError } from '../utils/describe-error.util.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { originCheck, type OriginCheck } from './origin-check.js';
@@ -101,6 +102,7 @@ export class UpgradeGate implements OnModuleInit {
 
   private refusalOf(err: unknown): UpgradeRefusal {
     if (err instanceof UpgradeRefusal) return err;
+    if (err instanceof WsUpgradeError && err.status >= 400 && err.status < 500) return new UpgradeRefusal(err.status, err.message);
     if (err instanceof HttpException) {
       const status = err.getStatus();
       if (status >= 400 && status < 500) return new UpgradeRefusal(status, err.message);

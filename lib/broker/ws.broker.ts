@@ -1,51 +1,49 @@
-import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
-import { WsContext } from '../context/ws-context.js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WsIdentityError } from '../errors/ws-identity.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
-import type { WsPriority, WsQueuePolicy, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
-import { runSendHooks } from '../pipeline/hook-runner.js';
 import { describeError } from '../utils/describe-error.util.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import { SpaceCodecs } from '../protocol/space-codecs.js';
-import { unixSeconds } from '../protocol/outbound-envelope.js';
-import { resolvePolicy } from '../queue/queue-policy.js';
-import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
-import type { HookEntry } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import { SessionRegistry } from '../session/session.registry.js';
 import type { SpaceIndex } from '../session/space-index.js';
 import type { WsSession } from '../session/ws-session.js';
-import { WsCommandDataError } from '../errors/ws-command-data.error.js';
+import { WsGroupLimitError } from '../errors/ws-group-limit.error.js';
 import { ArgsValidator } from '../validation/args-validator.js';
 import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { ClusterDispatcher, type PacketTarget } from '../cluster/cluster-dispatcher.js';
 import type { WsMetricsReport, WsProtocolExport } from '../introspection/export.interface.js';
 import { WsIntrospection } from '../introspection/export.service.js';
-import { ANY_SPACE, type DispatchOp, type DispatchPacket } from '../cluster/dispatch-packet.js';
+import { ANY_SPACE, type DispatchOp, type DispatchPacket, MAX_PACKET_TARGETS } from '../cluster/dispatch-packet.js';
+import { idChunks } from './id-chunks.js';
 import { nodeOfSessionId } from '../session/session-id.js';
 import { DeliveryResult, emptyDelivery } from './delivery.js';
+import { exceptSet, FanOut, type Outgoing } from './fan-out.js';
 
 /** Adds what a cross-node publish did: how many nodes it reached, or why it failed. */
 function withRemote(delivery: DeliveryResult, remote: number | Error): DeliveryResult {
   if (remote instanceof Error) delivery.firstError ??= remote;
-  else delivery.nodes = remote;
+  else delivery.nodes += remote;
   return delivery;
 }
 
-/** Adds one recipient's outcome to a delivery; a refused send counts as a send failure of its space. */
-function count(delivery: DeliveryResult, error: Error | undefined, metrics: WsMetrics, session: WsSession): void {
-  if (error === undefined) {
-    delivery.success++;
-    return;
+/** Adds the publishes of one message split over several packets to the same receivers: they reached the most any did. */
+function withRemoteChunks(delivery: DeliveryResult, results: Array<number | Error>): DeliveryResult {
+  let reached = 0;
+  for (const result of results) {
+    if (result instanceof Error) delivery.firstError ??= result;
+    else reached = Math.max(reached, result);
   }
-  delivery.failed++;
-  delivery.firstError ??= error;
-  metrics.count(session.space, 'sendFailures');
+  delivery.nodes += reached;
+  return delivery;
 }
 
-/** How a send treats a recipient whose `block` queue is full: one recipient waits for it, many never do. */
-type BlockedSends = 'wait' | 'pending';
+/** Sessions of one user list, each user's sessions in turn (a session has one user: nobody comes twice). */
+function* usersSessions(index: SpaceIndex, uids: Iterable<string>): Iterable<WsSession> {
+  for (const uid of uids) yield* index.users.get(uid) ?? [];
+}
 
 /**
  * Sends to sessions and manages their users and groups; injectable anywhere. Targets default to the default
@@ -59,23 +57,26 @@ export class WsBroker {
   readonly codec: WsCodec;
   /** @internal The codec of each space: the module's, or a dialect of it (`envelope`). */
   readonly codecs: SpaceCodecs;
-  private readonly defaultPolicy: WsQueuePolicy;
-  private readonly validateOutbound: boolean;
+  private readonly fanOut: FanOut;
+  private readonly maxGroups: number;
+  /** JSON bytes of ids one packet carries at most: half of what a receiver accepts leaves room for the data. */
+  private readonly packetIdBytes: number;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
     private readonly sessionRegistry: SessionRegistry,
     private readonly registry: WsRegistry,
-    private readonly counters: WsMetrics,
-    private readonly validator: ArgsValidator,
+    counters: WsMetrics,
+    validator: ArgsValidator,
     private readonly cluster: ClusterDispatcher,
     private readonly introspection: WsIntrospection,
   ) {
     cluster.onReceive((packet) => this.deliverFromCluster(packet));
     this.codecs = new SpaceCodecs(options);
     this.codec = this.codecs.base;
-    this.defaultPolicy = options.queuePolicy;
-    this.validateOutbound = options.validateOutbound;
+    this.maxGroups = options.maxGroups;
+    this.packetIdBytes = Math.floor(options.maxMessageSize / 2);
+    this.fanOut = new FanOut(this, registry, counters, validator, this.codecs, options.queuePolicy, options.validateOutbound, this.logger);
   }
 
   /** The protocol export: every message and command per space, with schemas and examples (as `GET /ws/export`). */
@@ -98,15 +99,17 @@ export class WsBroker {
 
   /**
    * Sends to one session. A session of another node (its id names the node) is reached through that node's
-   * channel only, when Redis is configured; a session nobody holds is a successful no-op.
+   * channel only, when Redis is configured; a session nobody holds is a successful no-op. Under `block`, a full
+   * queue holds the promise until there is room (at most `writeTimeout`).
    */
   async push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
     // A space that is not configured is a mistake, as for the other sends, not "nobody there".
     if (options?.space !== undefined) this.index(options.space);
+    if (this.except(options)?.has(sid)) return emptyDelivery();
     const session = this.sessionRegistry.get(sid);
     if (session) {
       if (options?.space !== undefined && options.space !== session.space) return emptyDelivery();
-      return this.deliver([session], session.space, name, data, options, 'wait');
+      return this.fanOut.deliver([session], session.space, { name, data, options }, 'wait');
     }
     const node = nodeOfSessionId(sid);
     if (!this.cluster.enabled || node === undefined || node === this.nodeId) return emptyDelivery();
@@ -114,9 +117,49 @@ export class WsBroker {
     return withRemote(emptyDelivery(), await this.cluster.publish('push', options?.space ?? ANY_SPACE, { sid }, name, data, node));
   }
 
+  /**
+   * Sends one message to many sessions by id, encoded once, as one delivery. Like `push`, each session is found
+   * in whatever space it is unless `space` is named; sessions of other nodes get one packet per node, on that
+   * node's channel. Unlike `push`, it never waits on a full queue (`pending`).
+   */
+  async pushMany(sids: Iterable<string>, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    const space = options?.space;
+    if (space !== undefined) this.index(space);
+    const out: Outgoing = { name, data, options, except: this.except(options) };
+    const local = new Map<string, WsSession[]>();
+    const remote = new Map<string, string[]>();
+    for (const sid of new Set(sids)) {
+      if (out.except?.has(sid)) continue;
+      const session = this.sessionRegistry.get(sid);
+      if (session) {
+        if (space === undefined || session.space === space) pushTo(local, session.space, session);
+        continue;
+      }
+      const node = nodeOfSessionId(sid);
+      if (this.cluster.enabled && node !== undefined && node !== this.nodeId) pushTo(remote, node, sid);
+    }
+    const delivery = emptyDelivery();
+    for (const [sessionSpace, sessions] of local) this.fanOut.deliver(sessions, sessionSpace, out, 'pending', delivery);
+    const published = [...remote].map(([node, list]) =>
+      Promise.all(idChunks(list, this.packetIdBytes).map((sids) => this.cluster.publish('push_many', space ?? ANY_SPACE, { sids }, name, data, node))),
+    );
+    for (const results of await Promise.all(published)) withRemoteChunks(delivery, results);
+    return delivery;
+  }
+
   /** Sends to every session of a user, on every node. */
   async pushUser(uid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
     return this.send('push_user', { uid }, options, (index) => index.users.get(uid), name, data);
+  }
+
+  /** Sends one message to every session of several users, on every node: encoded once, one delivery, one packet. */
+  async pushUsers(uids: Iterable<string>, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    const unique = [...new Set(uids)];
+    if (unique.length === 0) {
+      if (options?.space !== undefined) this.index(options.space);
+      return emptyDelivery();
+    }
+    return this.send('push_users', { uids: unique }, options, (index) => usersSessions(index, unique), name, data);
   }
 
   /** Sends to every session of a space, on every node. */
@@ -131,7 +174,7 @@ export class WsBroker {
 
   /** @internal Sends to one session with the request id of the message being handled. */
   async reply(session: WsSession, name: string, data: unknown, options: WsSendOptions | undefined, id: string | number | undefined): Promise<Delivery> {
-    return this.deliver([session], session.space, name, data, options, 'wait', id);
+    return this.fanOut.deliver([session], session.space, { name, data, options, id }, 'wait');
   }
 
   /**
@@ -146,16 +189,29 @@ export class WsBroker {
     return true;
   }
 
-  join(sid: string, gid: string): boolean {
+  /**
+   * Joins one or more groups; false when the session is not on this node. Throws `WsGroupLimitError` (and joins
+   * none of them) when the session would be in more than `maxGroups` groups.
+   */
+  join(sid: string, ...gids: string[]): boolean {
     const session = this.sessionRegistry.get(sid);
     if (!session || session.closed) return false;
-    this.sessionRegistry.find(session.space)!.join(session, gid);
+    let added = 0;
+    for (const gid of new Set(gids)) if (!session.groups.has(gid)) added++;
+    if (session.groups.size + added > this.maxGroups) throw new WsGroupLimitError(sid, this.maxGroups);
+    const index = this.sessionRegistry.find(session.space)!;
+    for (const gid of gids) index.join(session, gid);
     return true;
   }
 
-  leave(sid: string, gid: string): boolean {
+  /** Leaves one or more groups; true when the session was in any of them. */
+  leave(sid: string, ...gids: string[]): boolean {
     const session = this.sessionRegistry.get(sid);
-    return !!session && this.sessionRegistry.find(session.space)!.leave(session, gid);
+    if (!session) return false;
+    const index = this.sessionRegistry.find(session.space)!;
+    let left = false;
+    for (const gid of gids) if (index.leave(session, gid)) left = true;
+    return left;
   }
 
   /** Leaves every group; returns how many were left. */
@@ -174,6 +230,26 @@ export class WsBroker {
 
   inGroup(sid: string, gid: string): boolean {
     return this.sessionRegistry.get(sid)?.groups.has(gid) ?? false;
+  }
+
+  // Rooms are node-local in this release. They return promises so that a cluster-wide version can keep the same
+  // signatures; an unknown space rejects, as a send to it does.
+
+  /** The groups of a space on this node, each with its member count. */
+  async rooms(space: string = DEFAULT_SPACE): Promise<Record<string, number>> {
+    const rooms: Record<string, number> = {};
+    for (const [gid, members] of this.index(space).groups) rooms[gid] = members.size;
+    return rooms;
+  }
+
+  /** The session ids of a group's members on this node. */
+  async members(gid: string, space: string = DEFAULT_SPACE): Promise<string[]> {
+    return [...(this.index(space).groups.get(gid) ?? [])].map((session) => session.id);
+  }
+
+  /** How many members a group has on this node. */
+  async roomCount(gid: string, space: string = DEFAULT_SPACE): Promise<number> {
+    return this.index(space).groups.get(gid)?.size ?? 0;
   }
 
   /** This node's sessions, in one space or in all. Node-local by design. */
@@ -204,6 +280,7 @@ export class WsBroker {
     return true;
   }
 
+  /** A send to many in one space: this node's sessions at once (never waiting on one), then one publish. */
   private async send(
     op: DispatchOp,
     target: PacketTarget,
@@ -214,109 +291,55 @@ export class WsBroker {
   ): Promise<Delivery> {
     const space = options?.space ?? DEFAULT_SPACE;
     const sessions = targets(this.index(space));
+    const except = this.except(options);
     // Local delivery first: it waits neither for Redis nor for a slow recipient, and a Redis outage does not stop it.
-    const local = sessions ? (this.deliver(sessions, space, name, data, options, 'pending') as DeliveryResult) : emptyDelivery();
+    const local = sessions ? (this.fanOut.deliver(sessions, space, { name, data, options, except }, 'pending') as DeliveryResult) : emptyDelivery();
     if (!this.cluster.enabled) return local;
-    return withRemote(local, await this.cluster.publish(op, space, target, name, data));
+    // This node's own sessions were skipped here; the others learn only about theirs.
+    const remoteExcept = except && [...except].filter((sid) => nodeOfSessionId(sid) !== this.nodeId);
+    const withExcept = (fields: PacketTarget) => (remoteExcept?.length ? { ...fields, except: remoteExcept } : fields);
+    // A list of users longer than one packet carries goes in several (each receiver then encodes once per packet).
+    const packets = target.uids ? idChunks(target.uids, this.packetIdBytes).map((uids) => withExcept({ uids })) : [withExcept(target)];
+    return withRemoteChunks(local, await Promise.all(packets.map((fields) => this.cluster.publish(op, space, fields, name, data))));
   }
 
   /** Delivers a packet another node published, to this node's sessions; never publishes again. */
   private deliverFromCluster(packet: DispatchPacket): void {
-    let targets: Iterable<WsSession> | undefined;
-    let space = packet.space;
-    if (packet.op === 'push') {
-      const session = this.sessionRegistry.get(packet.sid!);
-      if (!session || (space !== ANY_SPACE && session.space !== space)) return; // spaces stay isolated across nodes
-      targets = [session];
-      space = session.space;
-    } else {
-      const index = this.sessionRegistry.find(space)!;
-      if (packet.op === 'push_user') targets = index.users.get(packet.uid!);
-      else if (packet.op === 'groupcast') targets = index.groups.get(packet.gid!);
-      else targets = index.sessions.values();
-    }
-    if (!targets) return;
+    const out: Outgoing = { name: packet.msg, data: packet.data, options: undefined, except: exceptSet(packet.except) };
     const failed = (err: unknown) => this.logger.error(`cluster delivery of "${packet.msg}" failed: ${describeError(err)}`);
     try {
-      this.deliver(targets, space, packet.msg, packet.data, undefined, 'pending');
+      for (const [space, targets] of this.packetTargets(packet)) this.fanOut.deliver(targets, space, out, 'pending');
     } catch (err) {
       failed(err);
     }
   }
 
-  /**
-   * Encodes the envelope once and hands the same bytes to every target's send queue, with the lane and policy of
-   * the send (its options, else its declared command, else the defaults). Send hooks run per recipient, and only
-   * when the space has any, so a broadcast without hooks allocates nothing per session. A recipient whose `block`
-   * queue is full is either waited for (`wait`: one session) or counted as pending (`pending`: a send to many, which
-   * must not be held by one slow peer).
-   */
-  private deliver(
-    targets: Iterable<WsSession>,
-    space: string,
-    name: string,
-    data: unknown,
-    options: WsSendOptions | undefined,
-    blockedSends: BlockedSends,
-    id?: string | number,
-  ): DeliveryResult | Promise<DeliveryResult> {
-    const table = this.registry.table(space);
-    const command = table.commands.get(name)?.options;
-    if (this.validateOutbound && command?.args) this.checkCommandData(name, command.args, data);
-    const bytes = this.codecs.codec(space).encode({
-      code: options?.code ?? 0,
-      name,
-      data,
-      text: options?.text ?? '',
-      time: unixSeconds(),
-      id,
-    });
-    const priority: WsPriority = options?.priority ?? command?.priority ?? 'normal';
-    const policy = resolvePolicy(priority, options?.queuePolicy ?? command?.queuePolicy, this.defaultPolicy);
-    const hooks = table.hooks.send;
-    const delivery = emptyDelivery();
-    let blocked: Promise<void>[] | undefined;
-    for (const session of targets) {
-      delivery.hit++;
-      const result = this.write(session, bytes, hooks, name, data, priority, policy);
-      if (!(result instanceof Promise)) count(delivery, result, this.counters, session);
-      else if (blockedSends === 'wait') (blocked ??= []).push(result.then((error) => count(delivery, error, this.counters, session)));
-      else delivery.addPending(result.then((error) => this.countLate(error, session)));
+  /** The sessions of this node a packet addresses, by space (spaces stay isolated across nodes). */
+  private packetTargets(packet: DispatchPacket): Map<string, Iterable<WsSession>> {
+    const bySpace = new Map<string, Iterable<WsSession>>();
+    if (packet.op === 'push' || packet.op === 'push_many') {
+      const found = new Map<string, WsSession[]>();
+      for (const sid of packet.op === 'push' ? [packet.sid!] : new Set(packet.sids)) {
+        const session = this.sessionRegistry.get(sid);
+        if (session && (packet.space === ANY_SPACE || session.space === packet.space)) pushTo(found, session.space, session);
+      }
+      return found;
     }
-    return blocked ? Promise.all(blocked).then(() => delivery) : delivery;
+    const index = this.sessionRegistry.find(packet.space)!;
+    let targets: Iterable<WsSession> | undefined;
+    if (packet.op === 'push_user') targets = index.users.get(packet.uid!);
+    else if (packet.op === 'push_users') targets = usersSessions(index, new Set(packet.uids));
+    else if (packet.op === 'groupcast') targets = index.groups.get(packet.gid!);
+    else targets = index.sessions.values();
+    if (targets) bySpace.set(packet.space, targets);
+    return bySpace;
   }
 
-  /** A pending recipient's late failure still counts in its space's `sendFailures`. */
-  private countLate(error: Error | undefined, session: WsSession): Error | undefined {
-    if (error !== undefined) this.counters.count(session.space, 'sendFailures');
-    return error;
-  }
-
-  private write(
-    session: WsSession,
-    bytes: Buffer,
-    hooks: HookEntry[],
-    name: string,
-    data: unknown,
-    priority: WsPriority,
-    policy: WsQueuePolicy,
-  ): WriteResult {
-    if (session.closed) return OUTBOX_ERRORS.closed;
-    let out: Buffer | string | undefined = bytes;
-    if (hooks.length > 0) {
-      const ctx = new WsContext(this, session, name, data);
-      ctx.output = bytes;
-      runSendHooks(hooks, ctx, this.logger, () => this.counters.count(session.space, 'handlerErrors'));
-      out = ctx.output;
-      if (out === undefined || out === null) return undefined; // a hook may swallow a frame on purpose
-    }
-    return session.outbox.write(typeof out === 'string' ? Buffer.from(out) : out, priority, policy);
-  }
-
-  private checkCommandData(name: string, cls: Type<unknown>, data: unknown): void {
-    const plain = typeof data === 'object' && data !== null ? data : {};
-    const errors = this.validator.validateSync(cls, plain);
-    if (errors.length > 0) throw new WsCommandDataError(name, errors);
+  /** The sessions a send skips; more than a packet may carry is a mistake, refused before anything is sent. */
+  private except(options: WsSendOptions | undefined): ReadonlySet<string> | undefined {
+    const except = exceptSet(options?.except);
+    if (except && except.size > MAX_PACKET_TARGETS) throw new RangeError(`except names ${except.size} sessions; at most ${MAX_PACKET_TARGETS}`);
+    return except;
   }
 
   private index(space: string): SpaceIndex {
@@ -324,4 +347,10 @@ export class WsBroker {
     if (!index) throw new Error(`unknown space "${space}"; configured: ${this.registry.spaceNames.join(', ')}`);
     return index;
   }
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -12,13 +12,14 @@ import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { BurstLogger } from './burst-logger.js';
 import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport.interface.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
-import { ANY_SPACE, type DispatchOp, type DispatchPacket, packetDefect } from './dispatch-packet.js';
+import { ANY_SPACE, type DispatchOp, type DispatchPacket, NODE_CHANNEL_OPS, packetDefect } from './dispatch-packet.js';
 import { withPublishTimeout } from './publish-timeout.js';
 
 /** Where a packet's counts go: a push to any space counts in the default space. */
 const countedIn = (space: string) => (space === ANY_SPACE ? DEFAULT_SPACE : space);
 
-export type PacketTarget = { sid: string } | { uid: string } | { gid: string } | Record<string, never>;
+/** The target fields of a packet (which ones an op takes is checked on receipt), and whom a send to many skips. */
+export type PacketTarget = Pick<DispatchPacket, 'sid' | 'uid' | 'gid' | 'sids' | 'uids' | 'except'>;
 
 /**
  * Publishes this node's cross-node sends and receives the others'. Packets this node sent come back on the shared
@@ -97,7 +98,7 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private countGaps(packet: DispatchPacket): void {
-    const key = `${packet.node}\0${packet.op === 'push' ? 'node' : 'shared'}`;
+    const key = `${packet.node}\0${NODE_CHANNEL_OPS.has(packet.op) ? 'node' : 'shared'}`;
     const last = this.lastSeq.get(key);
     if (last !== undefined && packet.seq > last + 1) this.metrics.count(countedIn(packet.space), 'seqGaps', packet.seq - last - 1);
     if (last === undefined || packet.seq > last) this.lastSeq.set(key, packet.seq);

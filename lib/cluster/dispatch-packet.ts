@@ -1,5 +1,5 @@
 /** The operations one node asks the others to perform. */
-export type DispatchOp = 'push' | 'push_user' | 'broadcast' | 'groupcast';
+export type DispatchOp = 'push' | 'push_user' | 'broadcast' | 'groupcast' | 'push_many' | 'push_users';
 
 /**
  * `_ws.dispatch`: what a node publishes for sends that reach beyond it. `seq` counts per origin and channel, so a
@@ -16,20 +16,36 @@ export interface DispatchPacket {
   sid?: string;
   uid?: string;
   gid?: string;
+  /** push_many: the sessions of the receiving node to reach (a node gets only its own). */
+  sids?: string[];
+  /** push_users: the users whose sessions to reach. */
+  uids?: string[];
+  /** Sessions a broadcast, groupcast, push_user or push_users skips. */
+  except?: string[];
 }
+
+/** Ops sent to the owning node's channel, not the shared one (their sequence numbers count per node). */
+export const NODE_CHANNEL_OPS: ReadonlySet<DispatchOp> = new Set<DispatchOp>(['push', 'push_many']);
+
+/** Most session ids or user ids one packet may carry in a list. */
+export const MAX_PACKET_TARGETS = 100_000;
 
 export const DISPATCH_PATTERN = '_ws.dispatch';
 
 /** The space of a push sent without one: the owning node finds the session in whatever space it is. */
 export const ANY_SPACE = '*';
 
-const TARGET_OF: Record<DispatchOp, 'sid' | 'uid' | 'gid' | undefined> = {
+const TARGET_OF: Record<DispatchOp, 'sid' | 'uid' | 'gid' | 'sids' | 'uids' | undefined> = {
   push: 'sid',
   push_user: 'uid',
   broadcast: undefined,
   groupcast: 'gid',
+  push_many: 'sids',
+  push_users: 'uids',
 };
-const KNOWN_KEYS = new Set(['op', 'space', 'msg', 'data', 'node', 'seq', 'sid', 'uid', 'gid']);
+/** Ops that may carry `except`: the ones whose targets the sender cannot list itself. */
+const TAKES_EXCEPT: ReadonlySet<string> = new Set(['broadcast', 'groupcast', 'push_user', 'push_users']);
+const KNOWN_KEYS = new Set(['op', 'space', 'msg', 'data', 'node', 'seq', 'sid', 'uid', 'gid', 'sids', 'uids', 'except']);
 const MAX_NAME = 256;
 
 /**
@@ -41,7 +57,7 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
   const p = value as Record<string, unknown>;
   for (const key of Object.keys(p)) if (!KNOWN_KEYS.has(key)) return `unknown field "${key}"`;
   if (typeof p.op !== 'string' || !(p.op in TARGET_OF)) return `unknown op ${JSON.stringify(p.op)}`;
-  const anySpace = p.op === 'push' && p.space === ANY_SPACE;
+  const anySpace = (p.op === 'push' || p.op === 'push_many') && p.space === ANY_SPACE;
   if (typeof p.space !== 'string' || (!spaces.has(p.space) && !anySpace)) return `unknown space ${JSON.stringify(p.space)}`;
   if (!nonEmpty(p.msg, MAX_NAME)) return 'msg must be a non-empty string';
   if (!nonEmpty(p.node, 64)) return 'node must be a non-empty string';
@@ -54,7 +70,25 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
       return `${p.op} takes no "${key}"`;
     }
   }
+  for (const key of ['sids', 'uids'] as const) {
+    if (key === target) {
+      if (!idList(p[key], false)) return `${p.op} needs "${key}": 1-${MAX_PACKET_TARGETS} non-empty strings`;
+    } else if (p[key] !== undefined) {
+      return `${p.op} takes no "${key}"`;
+    }
+  }
+  if (p.except !== undefined) {
+    if (!TAKES_EXCEPT.has(p.op as string)) return `${p.op} takes no "except"`;
+    if (!idList(p.except, true)) return `"except" must be up to ${MAX_PACKET_TARGETS} non-empty strings`;
+  }
   return undefined;
+}
+
+/** A list of ids: an array of non-empty strings of at most 512 characters, bounded in length. */
+function idList(value: unknown, mayBeEmpty: boolean): value is string[] {
+  if (!Array.isArray(value) || value.length > MAX_PACKET_TARGETS || (!mayBeEmpty && value.length === 0)) return false;
+  for (const item of value) if (!nonEmpty(item, 512)) return false;
+  return true;
 }
 
 function nonEmpty(value: unknown, max: number): value is string {

@@ -58,6 +58,16 @@ export class WsContext<A = unknown> {
     return this.broker.pushUser(uid, name, data, this.scoped(options));
   }
 
+  /** Sends to many sessions by id, in this session's space unless `space` says otherwise; one delivery. */
+  pushMany(sids: Iterable<string>, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.pushMany(sids, name, data, this.scoped(options));
+  }
+
+  /** Sends to every session of several users, in this session's space unless `space` says otherwise. */
+  pushUsers(uids: Iterable<string>, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.pushUsers(uids, name, data, this.scoped(options));
+  }
+
   broadcast(name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
     return this.broker.broadcast(name, data, this.scoped(options));
   }
@@ -74,12 +84,17 @@ export class WsContext<A = unknown> {
     this.broker.bindUser(this.session.id, uid, options);
   }
 
-  join(gid: string): void {
-    this.broker.join(this.session.id, gid);
+  /**
+   * Joins one or more groups. Past `maxGroups` it throws `WsGroupLimitError` and joins none: let it through and
+   * the client gets a 400 with the error's text.
+   */
+  join(...gids: string[]): void {
+    this.broker.join(this.session.id, ...gids);
   }
 
-  leave(gid: string): boolean {
-    return this.broker.leave(this.session.id, gid);
+  /** Leaves one or more groups; true when this session was in any of them. */
+  leave(...gids: string[]): boolean {
+    return this.broker.leave(this.session.id, ...gids);
   }
 
   leaveAll(): number {

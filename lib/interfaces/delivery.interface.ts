@@ -50,4 +50,6 @@ export interface WsSendOptions {
   code?: number;
   /** Text of the envelope. @default '' */
   text?: string;
+  /** Sessions the send skips ("everyone in the room but me"), on every node. Ignored by `reply`. */
+  except?: string | readonly string[];
 }

@@ -158,6 +158,8 @@ export interface WsModuleOptions extends WsUpgradeSettings {
   validateOutbound?: boolean;
   /** Deepest JSON nesting accepted; deeper is answered 400. @default 64 */
   maxDepth?: number;
+  /** Groups one session may be in at once; a `join` past it throws `WsGroupLimitError`. @default 1000 */
+  maxGroups?: number;
   /** Dispatch between nodes through Redis (needs `@nestjs/microservices` and `ioredis`). @default single node */
   redis?: WsRedisOptions;
   /**
@@ -224,6 +226,7 @@ export interface WsResolvedOptions {
   validation: { whitelist: boolean; forbidNonWhitelisted: boolean };
   validateOutbound: boolean;
   maxDepth: number;
+  maxGroups: number;
   redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number }) | undefined;
   /** The upgrade checks of each space, the module's merged in. */
   upgrade: Record<string, WsUpgradeSettings>;

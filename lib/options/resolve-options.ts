@@ -15,6 +15,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus', 'redis',
   'observeLog', 'observeTrace',
   'trace',
+  'maxGroups',
   'handshakeTimeout',
 ]);
 const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards', 'inherit']);
@@ -153,6 +154,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     },
     validateOutbound: flag('validateOutbound', input.validateOutbound ?? process.env.NODE_ENV !== 'production'),
     maxDepth: integer('maxDepth', input.maxDepth ?? 64, 1, 10_000),
+    maxGroups: integer('maxGroups', input.maxGroups ?? D.maxGroups, 1),
     upgrade,
     redis: redisOf(input.redis),
     introspection: introspectionOf(input.introspection),

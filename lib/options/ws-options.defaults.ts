@@ -9,6 +9,7 @@ export const WS_OPTION_DEFAULTS = {
   queueSize: 128,
   queuePolicy: 'close',
   queueBytes: 8 * 1024 * 1024,
+  maxGroups: 1000,
   shutdownGrace: '5s',
   handshakeTimeout: '10s',
   compressThreshold: 1024,

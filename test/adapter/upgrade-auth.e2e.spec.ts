@@ -40,6 +40,10 @@ describe('Authentication and origin checks at upgrade', () => {
     await expect(connect(running.wsUrl('/secure?token=banned'))).rejects.toMatchObject({ status: 403 });
   });
 
+  it('answers a WsUpgradeError thrown by the authenticator with its status', async () => {
+    await expect(connect(running.wsUrl('/secure?token=expired'))).rejects.toMatchObject({ status: 401 });
+  });
+
   it('takes an authenticator given as a function', async () => {
     const client = await connect(running.wsUrl('/fn'), { headers: { 'x-user': 'carol' } });
     expect((await client.request('me')).data.user).toBe('carol');

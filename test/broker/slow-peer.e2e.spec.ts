@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Delivery, WsBroker, WsCommand, WsMetrics, WsModule } from 'nestjs-ws-spaces';
 import { MembershipHandlers } from '../fixtures/broker.fixture.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
-import { startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 
 @Injectable()
 @WsCommand('notice', { priority: 'high' }) // high: `block` by default
@@ -88,7 +88,8 @@ describe('A send to many with one slow peer', () => {
     expect(running.app.get(WsMetrics).snapshot().total.writeTimeouts).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
-  it.each(['broadcast', 'groupcast', 'pushUser'] as const)('%s resolves at once and counts the slow peer as pending', async (kind) => {
+  it.each(['broadcast', 'groupcast', 'pushUser', 'pushMany', 'pushUsers'] as const)('%s resolves at once and counts the slow peer as pending', async (kind) => {
+    expect(await eventually(() => broker.sessions().length === 0)).toBe(true); // earlier cases' sessions are gone
     const fast = await session('room', 'user');
     const slow = await session('room', 'user');
     await stall(broker, slow.client, slow.sid);
@@ -97,6 +98,8 @@ describe('A send to many with one slow peer', () => {
       broadcast: () => broker.broadcast('notice'),
       groupcast: () => broker.groupcast('room', 'notice'),
       pushUser: () => broker.pushUser('user', 'notice'),
+      pushMany: () => broker.pushMany([fast.sid, slow.sid], 'notice'),
+      pushUsers: () => broker.pushUsers(['user'], 'notice'),
     }[kind];
     const delivery = await send();
     expect(Date.now() - started).toBeLessThan(1000);

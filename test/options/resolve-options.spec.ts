@@ -15,6 +15,7 @@ describe('resolveOptions', () => {
       maxMessageSize: 4 * 1024 * 1024,
       queueSize: 128,
       queuePolicy: 'close',
+      maxGroups: 1000,
       compression: false,
       observeInterval: 0,
       observeLog: false,
@@ -100,6 +101,7 @@ describe('resolveOptions', () => {
     ['a trace that is neither a flag nor { size }', { trace: 'on' }, 'trace'],
     ['a trace size of zero', { trace: { size: 0 } }, 'trace.size'],
     ['an unknown trace key', { trace: { length: 5 } }, 'trace.length'],
+    ['a zero group cap', { maxGroups: 0 }, 'maxGroups'],
     ['a zero Redis publish timeout', { redis: { publishTimeout: 0 } }, 'redis.publishTimeout'],
     ['a short Redis secret', { redis: { secret: 'short' } }, 'redis.secret'],
   ])('rejects %s, naming the option', (_case, options, name) => {

@@ -28,6 +28,7 @@ describe('The packed library in a fresh Nest app', () => {
     const tarball = stdout.trim().split('\n').pop()!;
     const root = JSON.parse((await run('npm', ['pkg', 'get', 'devDependencies'], { cwd: ROOT })).stdout);
     const peers = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs', 'class-validator', 'class-transformer'];
+    peers.push('@nestjs/websockets'); // for the app's own gateway beside the module (fresh-app/gateway.ts), not for the module
     cpSync(FIXTURE, dir, { recursive: true });
     writeFileSync(
       join(dir, 'package.json'),
@@ -96,6 +97,15 @@ describe('The packed library in a fresh Nest app', () => {
     const side = await connect(`ws://127.0.0.1:${port}/side`);
     expect(await side.request('side.ping')).toMatchObject({ code: 0, name: 'side.ping', data: 'pong' });
   }, 30_000);
+
+  it('serves a @WebSocketGateway beside the module on the same port through WsSpacesAdapter', async () => {
+    expect(port).toBeGreaterThan(0); // booted by the test above
+    const gateway = await connect(`ws://127.0.0.1:${port}/events`);
+    gateway.send({ event: 'fresh.gw', data: { text: 'beside' } });
+    expect(await gateway.next()).toEqual({ event: 'fresh.gw.echoed', data: { text: 'beside' } });
+    const space = await connect(`ws://127.0.0.1:${port}/ws`);
+    expect(await space.request('fresh.echo', { text: 'both' })).toMatchObject({ code: 0, name: 'fresh.echoed' });
+  });
 
   it('lets the app\'s global ValidationPipe validate a @WsArgs() DTO, as it does a gateway\'s @MessageBody()', async () => {
     expect(port, 'the app booted in the previous test').toBeGreaterThan(0);

@@ -13,6 +13,8 @@ import {
   type WsModuleOptions,
   WsSpace,
 } from 'nestjs-ws-spaces';
+import { WsSpacesAdapter } from 'nestjs-ws-spaces';
+import { FreshGateway } from './gateway.js';
 import { ValidationHandlers } from './validation.js';
 
 const options: WsModuleOptions = { path: '/ws', spaces: { side: '/side' }, pingInterval: '5s' };
@@ -41,11 +43,12 @@ class SideHandlers {
   }
 }
 
-@Module({ imports: [WsModule.forRoot(options)], providers: [Handlers, SideHandlers, ValidationHandlers] })
+@Module({ imports: [WsModule.forRoot(options)], providers: [Handlers, SideHandlers, ValidationHandlers, FreshGateway] })
 class AppModule {}
 
 const app = await NestFactory.create(AppModule, { logger: false });
 app.useGlobalPipes(new ValidationPipe());
+app.useWebSocketAdapter(new WsSpacesAdapter(app)); // the gateway and the spaces on one port
 await app.listen(0, '127.0.0.1');
 const address = app.getHttpServer().address();
 console.log(`PORT=${typeof address === 'object' && address ? address.port : ''}`);

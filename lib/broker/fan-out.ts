@@ -1,0 +1,140 @@
+import type { Logger, Type } from '@nestjs/common';
+import { WsContext } from '../context/ws-context.js';
+import { WsCommandDataError } from '../errors/ws-command-data.error.js';
+import type { WsSendOptions } from '../interfaces/delivery.interface.js';
+import type { WsPriority, WsQueuePolicy } from '../interfaces/ws-module-options.interface.js';
+import type { WsMetrics } from '../metrics/ws-metrics.js';
+import { runSendHooks } from '../pipeline/hook-runner.js';
+import type { WsCodec } from '../protocol/codec.interface.js';
+import type { SpaceCodecs } from '../protocol/space-codecs.js';
+import { unixSeconds } from '../protocol/outbound-envelope.js';
+import { resolvePolicy } from '../queue/queue-policy.js';
+import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
+import type { HookEntry } from '../registry/registry-entries.js';
+import type { WsRegistry } from '../registry/ws.registry.js';
+import type { WsSession } from '../session/ws-session.js';
+import type { ArgsValidator } from '../validation/args-validator.js';
+import type { WsBroker } from './ws.broker.js';
+import { DeliveryResult } from './delivery.js';
+
+/** One outbound message on its way to one or many sessions; its bytes are encoded once, on first use. */
+export interface Outgoing {
+  name: string;
+  data: unknown;
+  options: WsSendOptions | undefined;
+  /** The request id a reply echoes. */
+  id?: string | number;
+  /** Sessions skipped (`options.except`, or a packet's). */
+  except?: ReadonlySet<string>;
+  bytes?: Buffer;
+  /** The codec `bytes` were written with: a send to sessions of several spaces re-encodes only for another dialect. */
+  encodedBy?: WsCodec;
+}
+
+/** How a send treats a recipient whose `block` queue is full: one recipient is waited for, many never are. */
+export type BlockedSends = 'wait' | 'pending';
+
+/** `except: sid | sid[]` as a set, or `undefined` when nothing is skipped. */
+export function exceptSet(except: string | readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (except === undefined) return undefined;
+  if (typeof except === 'string') return new Set([except]);
+  return except.length === 0 ? undefined : new Set(except);
+}
+
+/**
+ * Writes one message to the send queues of many sessions: encoded once, the same bytes for every recipient, with
+ * the lane and policy of the send (its options, else its declared command, else the defaults). Send hooks run per
+ * recipient, and only when the space has any, so a broadcast without hooks allocates nothing per session.
+ */
+export class FanOut {
+  constructor(
+    private readonly broker: WsBroker,
+    private readonly registry: WsRegistry,
+    private readonly counters: WsMetrics,
+    private readonly validator: ArgsValidator,
+    private readonly codecs: SpaceCodecs,
+    private readonly defaultPolicy: WsQueuePolicy,
+    private readonly validateOutbound: boolean,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Delivers to sessions of one space, adding to `delivery`. A recipient whose `block` queue is full is waited for
+   * (`wait`: one session) or counted as pending (`pending`: a send to many, which one slow peer must not hold).
+   */
+  deliver(
+    targets: Iterable<WsSession>,
+    space: string,
+    out: Outgoing,
+    blockedSends: BlockedSends,
+    delivery = new DeliveryResult(),
+  ): DeliveryResult | Promise<DeliveryResult> {
+    const table = this.registry.table(space);
+    const command = table.commands.get(out.name)?.options;
+    if (this.validateOutbound && command?.args) this.checkCommandData(out.name, command.args, out.data);
+    const options = out.options;
+    const codec = this.codecs.codec(space);
+    if (out.encodedBy !== codec) {
+      out.encodedBy = codec;
+      out.bytes = codec.encode({
+        code: options?.code ?? 0,
+        name: out.name,
+        data: out.data,
+        text: options?.text ?? '',
+        time: unixSeconds(),
+        id: out.id,
+      });
+    }
+    const bytes = out.bytes!;
+    const priority: WsPriority = options?.priority ?? command?.priority ?? 'normal';
+    const policy = resolvePolicy(priority, options?.queuePolicy ?? command?.queuePolicy, this.defaultPolicy);
+    const hooks = table.hooks.send;
+    const except = out.except;
+    let blocked: Promise<void>[] | undefined;
+    for (const session of targets) {
+      if (except?.has(session.id)) continue;
+      delivery.hit++;
+      const result = this.write(session, bytes, hooks, out, priority, policy);
+      if (!(result instanceof Promise)) this.count(delivery, result, session);
+      else if (blockedSends === 'wait') (blocked ??= []).push(result.then((error) => this.count(delivery, error, session)));
+      else delivery.addPending(result.then((error) => this.countLate(error, session)));
+    }
+    return blocked ? Promise.all(blocked).then(() => delivery) : delivery;
+  }
+
+  /** Adds one recipient's outcome; a refused send counts as a send failure of its space. */
+  private count(delivery: DeliveryResult, error: Error | undefined, session: WsSession): void {
+    if (error === undefined) {
+      delivery.success++;
+      return;
+    }
+    delivery.failed++;
+    delivery.firstError ??= error;
+    this.counters.count(session.space, 'sendFailures');
+  }
+
+  /** A pending recipient's late failure still counts in its space's `sendFailures`. */
+  private countLate(error: Error | undefined, session: WsSession): Error | undefined {
+    if (error !== undefined) this.counters.count(session.space, 'sendFailures');
+    return error;
+  }
+
+  private write(session: WsSession, bytes: Buffer, hooks: HookEntry[], out: Outgoing, priority: WsPriority, policy: WsQueuePolicy): WriteResult {
+    if (session.closed) return OUTBOX_ERRORS.closed;
+    let frame: Buffer | string | undefined = bytes;
+    if (hooks.length > 0) {
+      const ctx = new WsContext(this.broker, session, out.name, out.data);
+      ctx.output = bytes;
+      runSendHooks(hooks, ctx, this.logger, () => this.counters.count(session.space, 'handlerErrors'));
+      frame = ctx.output;
+      if (frame === undefined || frame === null) return undefined; // a hook may swallow a frame on purpose
+    }
+    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy);
+  }
+
+  private checkCommandData(name: string, cls: Type<unknown>, data: unknown): void {
+    const plain = typeof data === 'object' && data !== null ? data : {};
+    const errors = this.validator.validateSync(cls, plain);
+    if (errors.length > 0) throw new WsCommandDataError(name, errors);
+  }
+}
