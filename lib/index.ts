@@ -7,6 +7,9 @@ export { DEFAULT_SPACE } from './ws.constants.js';
 
 // Decorators
 export { WsSpace, WsMessage, WsCommand, WsFilter, WsHook, WsHandler } from './decorators/index.js';
+export { WsRaw } from './decorators/ws-raw.decorator.js';
+export { WsRawContext } from './context/ws-raw-context.js';
+export type { WsRawData } from './broker/raw-frame.js';
 export { WsArgs, WsClient, WsCtx, WsUser } from './decorators/ws-params.decorator.js';
 
 // Sending and context

@@ -27,6 +27,11 @@ export interface Outgoing {
   /** Sessions skipped (`options.except`, or a packet's). */
   except?: ReadonlySet<string>;
   bytes?: Buffer;
+  /**
+   * Set for bytes sent as they are (`pushRaw`, ...): `bytes` is the frame, of this kind, and nothing is encoded.
+   * `name` is then `''` and `data` what the app gave, for the send hooks.
+   */
+  raw?: { binary: boolean };
   /** The codec `bytes` were written with: a send to sessions of several spaces re-encodes only for another dialect. */
   encodedBy?: WsCodec;
 }
@@ -70,11 +75,12 @@ export class FanOut {
     delivery = new DeliveryResult(),
   ): DeliveryResult | Promise<DeliveryResult> {
     const table = this.registry.table(space);
-    const command = table.commands.get(out.name)?.options;
+    const raw = out.raw;
+    const command = raw ? undefined : table.commands.get(out.name)?.options;
     if (this.validateOutbound && command?.args) this.checkCommandData(out.name, command.args, out.data);
     const options = out.options;
     const codec = this.codecs.codec(space);
-    if (out.encodedBy !== codec) {
+    if (!raw && out.encodedBy !== codec) {
       out.encodedBy = codec;
       out.bytes = codec.encode({
         code: options?.code ?? 0,
@@ -129,7 +135,7 @@ export class FanOut {
       frame = ctx.output;
       if (frame === undefined || frame === null) return undefined; // a hook may swallow a frame on purpose
     }
-    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy);
+    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, out.raw?.binary);
   }
 
   private checkCommandData(name: string, cls: Type<unknown>, data: unknown): void {

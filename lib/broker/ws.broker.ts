@@ -21,6 +21,7 @@ import { idChunks } from './id-chunks.js';
 import { nodeOfSessionId } from '../session/session-id.js';
 import { DeliveryResult, emptyDelivery } from './delivery.js';
 import { exceptSet, FanOut, type Outgoing } from './fan-out.js';
+import { type RawPacketFields, rawFromPacket, rawOutgoing, rawPacketFields, type WsRawData } from './raw-frame.js';
 
 /** Adds what a cross-node publish did: how many nodes it reached, or why it failed. */
 function withRemote(delivery: DeliveryResult, remote: number | Error): DeliveryResult {
@@ -103,18 +104,51 @@ export class WsBroker {
    * queue holds the promise until there is room (at most `writeTimeout`).
    */
   async push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.pushOne(sid, options, () => ({ name, data, options }));
+  }
+
+  /**
+   * Sends bytes as they are to one session, whatever its space's envelope: a string as a text frame, a Buffer (or
+   * Uint8Array) as a binary frame. Through the same queue, lanes, send hooks and metrics as `push`, and to other
+   * nodes the same way; `code` and `text` do not apply.
+   */
+  async pushRaw(sid: string, data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.pushOne(sid, options, () => rawOutgoing(data, options));
+  }
+
+  /** Sends bytes as they are to every session of a space, on every node (see `pushRaw`). */
+  async broadcastRaw(data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.send('broadcast', {}, options, (index) => index.sessions.values(), '', data, true);
+  }
+
+  /** Sends bytes as they are to every member of a group, on every node (see `pushRaw`). */
+  async groupcastRaw(gid: string, data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.send('groupcast', { gid }, options, (index) => index.groups.get(gid), '', data, true);
+  }
+
+  /** @internal Sends what a `@WsRaw()` handler returned back to its session. */
+  async replyRaw(session: WsSession, data: WsRawData): Promise<Delivery> {
+    return this.fanOut.deliver([session], session.space, rawOutgoing(data, undefined), 'wait');
+  }
+
+  /** `push` and `pushRaw`: the session here, on its own node, or nowhere. */
+  private async pushOne(sid: string, options: WsSendOptions | undefined, outgoing: () => Outgoing): Promise<Delivery> {
     // A space that is not configured is a mistake, as for the other sends, not "nobody there".
     if (options?.space !== undefined) this.index(options.space);
+    const out = outgoing(); // a raw send of something that is not bytes is refused before anything else
     if (this.except(options)?.has(sid)) return emptyDelivery();
     const session = this.sessionRegistry.get(sid);
     if (session) {
       if (options?.space !== undefined && options.space !== session.space) return emptyDelivery();
-      return this.fanOut.deliver([session], session.space, { name, data, options }, 'wait');
+      return this.fanOut.deliver([session], session.space, out, 'wait');
     }
     const node = nodeOfSessionId(sid);
     if (!this.cluster.enabled || node === undefined || node === this.nodeId) return emptyDelivery();
     // Without a space the owning node finds the session wherever it is, as a local push does; with one, only there.
-    return withRemote(emptyDelivery(), await this.cluster.publish('push', options?.space ?? ANY_SPACE, { sid }, name, data, node));
+    const space = options?.space ?? ANY_SPACE;
+    if (!out.raw) return withRemote(emptyDelivery(), await this.cluster.publish('push', space, { sid }, out.name, out.data, node));
+    const { raw, data } = rawPacketFields(out);
+    return withRemote(emptyDelivery(), await this.cluster.publish('push', space, { sid, raw }, undefined, data, node));
   }
 
   /**
@@ -288,16 +322,23 @@ export class WsBroker {
     targets: (index: SpaceIndex) => Iterable<WsSession> | undefined,
     name: string,
     data: unknown,
+    raw = false,
   ): Promise<Delivery> {
     const space = options?.space ?? DEFAULT_SPACE;
     const sessions = targets(this.index(space));
     const except = this.except(options);
+    const out: Outgoing = raw ? rawOutgoing(data as WsRawData, options, except) : { name, data, options, except };
     // Local delivery first: it waits neither for Redis nor for a slow recipient, and a Redis outage does not stop it.
-    const local = sessions ? (this.fanOut.deliver(sessions, space, { name, data, options, except }, 'pending') as DeliveryResult) : emptyDelivery();
+    const local = sessions ? (this.fanOut.deliver(sessions, space, out, 'pending') as DeliveryResult) : emptyDelivery();
     if (!this.cluster.enabled) return local;
     // This node's own sessions were skipped here; the others learn only about theirs.
-    const remoteExcept = except && [...except].filter((sid) => nodeOfSessionId(sid) !== this.nodeId);
+    const remoteExcept = remoteExceptOf(except, this.nodeId);
     const withExcept = (fields: PacketTarget) => (remoteExcept?.length ? { ...fields, except: remoteExcept } : fields);
+    if (raw) {
+      // A raw frame crosses as its text or as base64 (packets are JSON), with no message name.
+      const fields = rawPacketFields(out);
+      return withRemote(local, await this.cluster.publish(op, space, withExcept({ ...target, raw: fields.raw }), undefined, fields.data));
+    }
     // A list of users longer than one packet carries goes in several (each receiver then encodes once per packet).
     const packets = target.uids ? idChunks(target.uids, this.packetIdBytes).map((uids) => withExcept({ uids })) : [withExcept(target)];
     return withRemoteChunks(local, await Promise.all(packets.map((fields) => this.cluster.publish(op, space, fields, name, data))));
@@ -305,8 +346,11 @@ export class WsBroker {
 
   /** Delivers a packet another node published, to this node's sessions; never publishes again. */
   private deliverFromCluster(packet: DispatchPacket): void {
-    const out: Outgoing = { name: packet.msg, data: packet.data, options: undefined, except: exceptSet(packet.except) };
-    const failed = (err: unknown) => this.logger.error(`cluster delivery of "${packet.msg}" failed: ${describeError(err)}`);
+    const except = exceptSet(packet.except);
+    const out: Outgoing = packet.raw
+      ? rawFromPacket(packet as DispatchPacket & RawPacketFields, except)
+      : { name: packet.msg!, data: packet.data, options: undefined, except };
+    const failed = (err: unknown) => this.logger.error(`cluster delivery of "${packet.msg ?? '(raw frame)'}" failed: ${describeError(err)}`);
     try {
       for (const [space, targets] of this.packetTargets(packet)) this.fanOut.deliver(targets, space, out, 'pending');
     } catch (err) {
@@ -347,6 +391,11 @@ export class WsBroker {
     if (!index) throw new Error(`unknown space "${space}"; configured: ${this.registry.spaceNames.join(', ')}`);
     return index;
   }
+}
+
+/** The sessions of other nodes an `except` names: a packet tells the others only about theirs. */
+function remoteExceptOf(except: ReadonlySet<string> | undefined, nodeId: string): string[] | undefined {
+  return except && [...except].filter((sid) => nodeOfSessionId(sid) !== nodeId);
 }
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -2,6 +2,7 @@ import type { WsBroker } from '../broker/ws.broker.js';
 import { WsDeniedError, WsFailError, WsInternalError, WsInvalidError } from '../errors/ws-reply.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsSession } from '../session/ws-session.js';
+import type { WsRawData } from '../broker/raw-frame.js';
 
 /**
  * What a handler, filter or hook works with: the session, the message, and the sending API of `WsBroker`
@@ -74,6 +75,21 @@ export class WsContext<A = unknown> {
 
   groupcast(gid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
     return this.broker.groupcast(gid, name, data, this.scoped(options));
+  }
+
+  /** Bytes as they are to one session: a string as a text frame, a Buffer as a binary frame (see `WsBroker.pushRaw`). */
+  pushRaw(sid: string, data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.pushRaw(sid, data, this.scoped(options));
+  }
+
+  /** Bytes as they are to every session of this space (or `options.space`), on every node. */
+  broadcastRaw(data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.broadcastRaw(data, this.scoped(options));
+  }
+
+  /** Bytes as they are to every member of a group of this space (or `options.space`), on every node. */
+  groupcastRaw(gid: string, data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.groupcastRaw(gid, data, this.scoped(options));
   }
 
   /**

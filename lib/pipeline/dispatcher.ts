@@ -24,6 +24,7 @@ import { describeError } from '../utils/describe-error.util.js';
 import { runHooks } from './hook-runner.js';
 import { InboundLimiter, type SessionVerdict } from './inbound-limiter.js';
 import { InFlight } from './in-flight.js';
+import { RawDispatcher } from './raw-dispatcher.js';
 
 /**
  * Frame → envelope → receive hooks → filters → handler → reply. Nothing thrown here reaches the socket:
@@ -45,12 +46,21 @@ export class Dispatcher {
     private readonly validator: ArgsValidator,
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
     private readonly tracer: WsTracer,
-  ) {}
+    private readonly raw: RawDispatcher,
+  ) {
+    this.rawSpaces = raw.spaces;
+  }
+
+  // --- raw spaces: their frames are not envelopes; RawDispatcher handles them, inside the same in-flight count
+  // (shutdown waits for them too). Undefined when no space is raw, so envelope frames pay nothing for it.
+  private readonly rawSpaces: ReadonlySet<string> | undefined;
+  // --- end raw spaces
 
   /** Handles one inbound frame. Never rejects. */
   handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
     this.inFlight.enter();
-    return this.receive(session, frame, isBinary).finally(this.inFlight.leave);
+    const handled = this.rawSpaces?.has(session.space) ? this.raw.handle(session, frame, isBinary, this.draining) : this.receive(session, frame, isBinary);
+    return handled.finally(this.inFlight.leave);
   }
 
   /**
