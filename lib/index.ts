@@ -6,7 +6,7 @@ export { WS_MODULE_OPTIONS } from './ws.module-definition.js';
 export { DEFAULT_SPACE } from './ws.constants.js';
 
 // Decorators
-export { WsSpace, WsMessage, WsCommand, WsFilter, WsHook, WsHandler } from './decorators/index.js';
+export { WsSpace, WsMessage, WsCommand, WsFilter, WsHook, WsHandler, WsPrefix } from './decorators/index.js';
 export { WsRaw } from './decorators/ws-raw.decorator.js';
 export { WsRawContext } from './context/ws-raw-context.js';
 export type { WsRawData } from './broker/raw-frame.js';
@@ -53,6 +53,7 @@ export {
   WsNotFoundError,
   WsFailError,
   WsInternalError,
+  WsServerError,
 } from './errors/ws-reply.error.js';
 
 // Types

@@ -5,3 +5,4 @@ export * from './ws-filter.decorator.js';
 export * from './ws-hook.decorator.js';
 export * from './ws-handler.decorator.js';
 export * from './ws-raw.decorator.js';
+export * from './ws-prefix.decorator.js';
