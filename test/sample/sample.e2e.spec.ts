@@ -2,6 +2,7 @@ import type { WsProtocolExport } from 'nestjs-ws-spaces';
 import { AppModule } from '../../sample/app.module.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 describe('The sample app', () => {
   let running: RunningApp;
@@ -113,6 +114,18 @@ describe('The sample app', () => {
       expect(Object.keys(reply.data).sort()).toEqual(Object.keys(entry.response.data as object).sort());
     }
     expect(exported.messages.find((m) => m.name === 'chat.join')).toMatchObject({ reply: 'chat.joined', replyClass: 'RoomArgs' });
+  });
+
+  it('echoes raw frames at /socket/raw as they came, text as text and bytes as bytes (mist echo)', async () => {
+    const client = await RawClient.connect(running.wsUrl('/socket/raw'));
+    try {
+      client.send('Hello!');
+      expect(await client.next()).toEqual({ binary: false, data: 'Hello!' });
+      client.send(Buffer.from([1, 2, 3]));
+      expect(await client.next()).toEqual({ binary: true, data: Buffer.from([1, 2, 3]) });
+    } finally {
+      await client.terminate();
+    }
   });
 
   it('denies private names through its filter', async () => {
