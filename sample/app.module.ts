@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WsModule } from 'nestjs-ws-spaces';
 import { ChatHandlers } from './chat.handlers.js';
+import { ClientController } from './client.controller.js';
 import { CustomSpaceHandlers } from './custom.handlers.js';
 import { EchoHandlers } from './echo.handlers.js';
 import { GuardFilters } from './guard.filters.js';
@@ -27,7 +28,7 @@ import { UserHandlers } from './user.handlers.js';
       }),
     }),
   ],
-  controllers: [HomeController, NoticeController],
+  controllers: [HomeController, NoticeController, ClientController],
   providers: [EchoHandlers, ChatHandlers, UserHandlers, CustomSpaceHandlers, GuardFilters, TokenAuthenticator],
 })
 export class AppModule {}
