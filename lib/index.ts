@@ -6,7 +6,7 @@ export { WS_MODULE_OPTIONS } from './ws.module-definition.js';
 export { DEFAULT_SPACE } from './ws.constants.js';
 
 // Decorators
-export { WsSpace, WsMessage, WsCommand, WsFilter, WsHook, WsHandler } from './decorators/index.js';
+export { WsSpace, WsMessage, WsCommand, WsFilter, WsHook, WsHandler, WsPrefix } from './decorators/index.js';
 export { WsArgs, WsClient, WsCtx, WsUser } from './decorators/ws-params.decorator.js';
 
 // Sending and context
@@ -49,6 +49,7 @@ export {
   WsNotFoundError,
   WsFailError,
   WsInternalError,
+  WsServerError,
 } from './errors/ws-reply.error.js';
 
 // Types

@@ -1,4 +1,4 @@
-import type { Logger, Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import { WsContext } from '../context/ws-context.js';
 import { WsCommandDataError } from '../errors/ws-command-data.error.js';
 import type { WsSendOptions } from '../interfaces/delivery.interface.js';
@@ -52,7 +52,8 @@ export class FanOut {
     private readonly codec: WsCodec,
     private readonly defaultPolicy: WsQueuePolicy,
     private readonly validateOutbound: boolean,
-    private readonly logger: Logger,
+    /** Where send-hook errors go: a hook runs per recipient and frame, so the broker passes a once-per-burst one. */
+    private readonly logger: { error(message: string, stack?: string): void },
   ) {}
 
   /**

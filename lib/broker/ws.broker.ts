@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WsIdentityError } from '../errors/ws-identity.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
+import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
-import { describeError } from '../utils/describe-error.util.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import { createCodec } from '../protocol/create-codec.js';
 import { WsRegistry } from '../registry/ws.registry.js';
@@ -20,6 +20,7 @@ import { ANY_SPACE, type DispatchOp, type DispatchPacket, MAX_PACKET_TARGETS } f
 import { idChunks } from './id-chunks.js';
 import { nodeOfSessionId } from '../session/session-id.js';
 import { DeliveryResult, emptyDelivery } from './delivery.js';
+import { BurstLogger } from '../cluster/burst-logger.js';
 import { exceptSet, FanOut, type Outgoing } from './fan-out.js';
 
 /** Adds what a cross-node publish did: how many nodes it reached, or why it failed. */
@@ -73,7 +74,9 @@ export class WsBroker {
     this.codec = createCodec(options.codec);
     this.maxGroups = options.maxGroups;
     this.packetIdBytes = Math.floor(options.maxMessageSize / 2);
-    this.fanOut = new FanOut(this, registry, counters, validator, this.codec, options.queuePolicy, options.validateOutbound, this.logger);
+    this.fanOut = new FanOut(this, registry, counters, validator, this.codec, options.queuePolicy, options.validateOutbound,
+      // A send hook runs per recipient and frame, and a frame may come from another node: one line per burst.
+      new BurstLogger(this.logger));
   }
 
   /** The protocol export: every message and command per space, with schemas and examples (as `GET /ws/export`). */
@@ -89,6 +92,12 @@ export class WsBroker {
   /** This node's id, the prefix of its session ids. */
   get nodeId(): string {
     return this.sessionRegistry.ids.nodeId;
+  }
+
+  /** @internal The `setting` of a message (inbound) or a command (outbound) as `space` resolves `name`, for `ctx.setting`. */
+  settingOf(space: string, name: string, kind: 'message' | 'command'): WsSetting | undefined {
+    const table = this.registry.table(space);
+    return (kind === 'message' ? table.messages.get(name) : table.commands.get(name))?.options.setting;
   }
 
   // The sends are async so that anything thrown while encoding (a circular or BigInt payload) becomes a
@@ -303,12 +312,8 @@ export class WsBroker {
   /** Delivers a packet another node published, to this node's sessions; never publishes again. */
   private deliverFromCluster(packet: DispatchPacket): void {
     const out: Outgoing = { name: packet.msg, data: packet.data, options: undefined, except: exceptSet(packet.except) };
-    const failed = (err: unknown) => this.logger.error(`cluster delivery of "${packet.msg}" failed: ${describeError(err)}`);
-    try {
-      for (const [space, targets] of this.packetTargets(packet)) this.fanOut.deliver(targets, space, out, 'pending');
-    } catch (err) {
-      failed(err);
-    }
+    // What this throws (a forged packet's data refused by validateOutbound) the dispatcher logs, once per burst.
+    for (const [space, targets] of this.packetTargets(packet)) this.fanOut.deliver(targets, space, out, 'pending');
   }
 
   /** The sessions of this node a packet addresses, by space (spaces stay isolated across nodes). */

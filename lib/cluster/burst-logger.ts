@@ -5,7 +5,7 @@ import type { Logger } from '@nestjs/common';
  * suppressed: a forger or a flapping Redis must not be able to flood the logs.
  */
 export class BurstLogger {
-  private last = 0;
+  private last = -Infinity;
   private suppressed = 0;
 
   constructor(
@@ -14,6 +14,14 @@ export class BurstLogger {
   ) {}
 
   warn(message: string): void {
+    this.report('warn', message);
+  }
+
+  error(message: string, stack?: string): void {
+    this.report('error', message, stack);
+  }
+
+  private report(level: 'warn' | 'error', message: string, stack?: string): void {
     const now = Date.now();
     if (now - this.last < this.windowMs) {
       this.suppressed++;
@@ -22,6 +30,7 @@ export class BurstLogger {
     const extra = this.suppressed > 0 ? ` (${this.suppressed} more since the last report)` : '';
     this.last = now;
     this.suppressed = 0;
-    this.logger.warn(message + extra);
+    if (level === 'error') this.logger.error(message + extra, stack);
+    else this.logger.warn(message + extra);
   }
 }

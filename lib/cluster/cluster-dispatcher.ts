@@ -14,6 +14,8 @@ import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport
 import { DEFAULT_SPACE } from '../ws.constants.js';
 import { ANY_SPACE, type DispatchOp, type DispatchPacket, NODE_CHANNEL_OPS, packetDefect } from './dispatch-packet.js';
 import { withPublishTimeout } from './publish-timeout.js';
+import { SEQ_TRACKER_LIMITS, SeqTracker } from './seq-tracker.js';
+import { describeError } from '../utils/describe-error.util.js';
 
 /** Where a packet's counts go: a push to any space counts in the default space. */
 const countedIn = (space: string) => (space === ANY_SPACE ? DEFAULT_SPACE : space);
@@ -29,12 +31,14 @@ export type PacketTarget = Pick<DispatchPacket, 'sid' | 'uid' | 'gid' | 'sids' |
 @Injectable()
 export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly rejections = new BurstLogger(new Logger('WsCluster'));
+  /** Failures while delivering a received packet: its data comes from Redis, so they are logged once per burst. */
+  private readonly deliveryErrors = new BurstLogger(new Logger('WsCluster'));
   private readonly spaces: ReadonlySet<string>;
   private sharedSeq = 0;
   private readonly nodeSeq = new Map<string, number>();
-  /** Last sequence number seen per origin and channel. */
-  private readonly lastSeq = new Map<string, number>();
-  private receiver: ((packet: DispatchPacket) => void) | undefined;
+  /** Last sequence number heard per origin and channel, bounded. */
+  private readonly seqs = new SeqTracker();
+  private receiver: ((packet: DispatchPacket) => unknown) | undefined;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
@@ -48,8 +52,21 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return this.transport !== undefined;
   }
 
-  /** Where received packets go: the broker's local delivery. */
-  onReceive(receiver: (packet: DispatchPacket) => void): void {
+  /** @internal Origins whose sequence numbers this node remembers (bounded). */
+  get trackedOrigins(): number {
+    return this.seqs.size;
+  }
+
+  /** @internal Other nodes this node keeps a push sequence number for (bounded). */
+  get trackedTargets(): number {
+    return this.nodeSeq.size;
+  }
+
+  /**
+   * Where received packets go: the broker's local delivery. What it throws or rejects with is logged here, once
+   * per burst.
+   */
+  onReceive(receiver: (packet: DispatchPacket) => unknown): void {
     this.receiver = receiver;
   }
 
@@ -94,19 +111,30 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (packet.node === this.options.nodeId) return;
     this.countGaps(packet);
     this.metrics.count(countedIn(packet.space), 'clusterReceived');
-    this.receiver?.(packet);
+    const failed = (err: unknown) => {
+      this.metrics.count(countedIn(packet.space), 'handlerErrors');
+      this.deliveryErrors.error(`cluster delivery of "${packet.msg}" failed: ${describeError(err)}`);
+    };
+    try {
+      const result = this.receiver?.(packet);
+      if (result instanceof Promise) result.catch(failed);
+    } catch (err) {
+      failed(err);
+    }
   }
 
   private countGaps(packet: DispatchPacket): void {
-    const key = `${packet.node}\0${NODE_CHANNEL_OPS.has(packet.op) ? 'node' : 'shared'}`;
-    const last = this.lastSeq.get(key);
-    if (last !== undefined && packet.seq > last + 1) this.metrics.count(countedIn(packet.space), 'seqGaps', packet.seq - last - 1);
-    if (last === undefined || packet.seq > last) this.lastSeq.set(key, packet.seq);
+    const missing = this.seqs.observe(`${packet.node}\0${NODE_CHANNEL_OPS.has(packet.op) ? 'node' : 'shared'}`, packet.seq);
+    if (missing > 0) this.metrics.count(countedIn(packet.space), 'seqGaps', missing);
   }
 
   private nextNodeSeq(node: string): number {
     const seq = (this.nodeSeq.get(node) ?? 0) + 1;
+    // The node comes from a session id the app was handed, so the map is bounded too: kept in order of last use,
+    // the least recently used target is forgotten past the cap (its receiver then counts one reset).
+    this.nodeSeq.delete(node);
     this.nodeSeq.set(node, seq);
+    if (this.nodeSeq.size > SEQ_TRACKER_LIMITS.maxOrigins) this.nodeSeq.delete(this.nodeSeq.keys().next().value!);
     return seq;
   }
 }

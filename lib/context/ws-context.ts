@@ -1,7 +1,10 @@
 import type { WsBroker } from '../broker/ws.broker.js';
-import { WsDeniedError, WsFailError, WsInternalError, WsInvalidError } from '../errors/ws-reply.error.js';
+import { WsDeniedError, WsFailError, WsInternalError, WsInvalidError, WsServerError } from '../errors/ws-reply.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
+import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
 import type { WsSession } from '../session/ws-session.js';
+
+const NO_SETTING: WsSetting = Object.freeze({});
 
 /**
  * What a handler, filter or hook works with: the session, the message, and the sending API of `WsBroker`
@@ -42,6 +45,18 @@ export class WsContext<A = unknown> {
 
   get locals(): Record<string, unknown> {
     return this.session.locals;
+  }
+
+  /**
+   * The app's own record on what is being handled (infrago's `ctx.Setting`): the message's
+   * `@WsMessage(name, { setting })` in receive hooks, filters, guards, handlers and error handlers; the command's
+   * `@WsCommand(name, { setting })` in send hooks. `{}` when there is none (open and close hooks, an unknown name).
+   * Read from the registry when asked, so a message that never reads it pays nothing.
+   */
+  get setting(): WsSetting {
+    // An inbound context carries its frame; a send hook's does not, and its name is a command's.
+    const kind = this.input !== undefined ? 'message' : 'command';
+    return (this.name && this.broker.settingOf(this.session.space, this.name, kind)) || NO_SETTING;
   }
 
   /** Sends `name` to this session, with this message's `id`. */
@@ -128,9 +143,28 @@ export class WsContext<A = unknown> {
     throw new WsFailError(text, data);
   }
 
-  /** Ends the message with 500, through the space's `error` handler; `cause` is logged, never sent. */
-  error(cause?: unknown): never {
-    throw new WsInternalError(cause);
+  /**
+   * Ends the message with 500 and the app's own `text` (default "internal error") and `data`, through the space's
+   * `error` handler: a deliberate answer, counted in `handlerErrors`, not logged.
+   */
+  error(text?: string, data?: unknown): never;
+  /**
+   * Given anything but a string (an `Error`, say), the argument is a cause, as before: it is logged (with its stack)
+   * and the client reads only "internal error", `data: null`.
+   */
+  error(cause: unknown): never;
+  error(textOrCause?: unknown, data?: unknown): never {
+    if (textOrCause === undefined || typeof textOrCause === 'string') throw new WsServerError(textOrCause, data);
+    throw new WsInternalError(textOrCause);
+  }
+
+  /**
+   * Replies `name` with a result: `ctx.answer('pay.done', data, { code: 1, text: 'card declined' })` is
+   * `ctx.reply(name, data, { code, text })`, for those who know infrago's `ctx.Answer(msg, data, res)`. Unlike
+   * `fail`/`deny`, it does not end the handler and does not go through the error handlers.
+   */
+  answer(name: string, data?: unknown, result?: WsSendOptions): Promise<Delivery> {
+    return this.reply(name, data, result);
   }
 
   private scoped(options: WsSendOptions | undefined): WsSendOptions {

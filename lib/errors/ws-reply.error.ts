@@ -52,7 +52,23 @@ export class WsFailError extends WsReplyError {
   }
 }
 
-/** 500: an internal error. Its message is logged, never sent: the client reads only "internal error". @publicApi */
+/**
+ * 500 with the app's own text and data: a deliberate answer (`ctx.error('storage unavailable', { retryIn: 5 })`),
+ * sent as given. Counted in `handlerErrors` like every 500, but not logged: the app chose what to say.
+ * @publicApi
+ */
+export class WsServerError extends WsReplyError {
+  override name = 'WsServerError';
+  constructor(message = 'internal error', data: unknown = null) {
+    super(WsCode.ERROR, message, data);
+  }
+}
+
+/**
+ * 500 for an exception nobody answered (or `ctx.error(cause)` with a non-string cause). Its cause is logged, never
+ * sent: the client reads only "internal error".
+ * @publicApi
+ */
 export class WsInternalError extends WsReplyError {
   override name = 'WsInternalError';
   constructor(cause?: unknown) {

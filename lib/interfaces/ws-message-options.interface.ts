@@ -7,6 +7,13 @@ export interface WsMessageRateLimit extends WsRateLimit {
   per?: 'session' | 'user';
 }
 
+/**
+ * An app-defined record on a message or a command (infrago's `Setting`): read as `ctx.setting` by filters, hooks,
+ * handlers and error handlers, and by guards as `context.getArgByIndex<WsContext>(2).setting`. Never exported.
+ * @publicApi
+ */
+export type WsSetting = Readonly<Record<string, unknown>>;
+
 /** Options of `@WsMessage(name, options)`. @publicApi */
 export interface WsMessageOptions {
   /** The space this handler belongs to; defaults to the class's `@WsSpace`, else the default space. */
@@ -28,6 +35,8 @@ export interface WsMessageOptions {
   replyArgs?: Type<unknown>;
   /** A rate limit of this message's own; excess gets 429. */
   rate?: WsMessageRateLimit;
+  /** Your own record for this message (`{ auth: 'admin' }`), read as `ctx.setting`; left out of the export. */
+  setting?: WsSetting;
 }
 
 /** Options of `@WsCommand(name, options)`. @publicApi */
@@ -39,6 +48,8 @@ export interface WsCommandOptions {
   priority?: WsPriority;
   /** What a full lane does with this command; defaults by lane (high: block, normal: module's, low: drop). */
   queuePolicy?: WsQueuePolicy;
+  /** Your own record for this command, read as `ctx.setting` in send hooks; left out of the export. */
+  setting?: WsSetting;
 }
 
 /** Options of `@WsFilter(options)`, `@WsHook(kind, options)` and `@WsHandler(kind, options)`. @publicApi */

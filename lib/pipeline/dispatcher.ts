@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { WsBroker } from '../broker/ws.broker.js';
 import { WsContext } from '../context/ws-context.js';
-import { WsInvalidError, WsNotFoundError, WsReplyError } from '../errors/ws-reply.error.js';
+import { WsInternalError, WsInvalidError, WsNotFoundError, WsReplyError } from '../errors/ws-reply.error.js';
 import type { WsHandlerKind } from '../interfaces/ws-message-options.interface.js';
 import { WsTracer } from '../introspection/ws-tracer.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
@@ -161,8 +161,9 @@ export class Dispatcher {
   private async handleError(table: SpaceTable, ctx: WsContext, thrown: unknown): Promise<void> {
     const error = toReplyError(thrown);
     if (this.tracer.enabled) this.tracer.failed(ctx, error.code);
-    if (error.code === WsCode.ERROR) {
-      this.metrics.count(ctx.space, 'handlerErrors');
+    if (error.code === WsCode.ERROR) this.metrics.count(ctx.space, 'handlerErrors');
+    // Only what nobody answered is logged; a 500 the app chose (`ctx.error(text)`) is an answer like a 403.
+    if (error instanceof WsInternalError) {
       const cause = error.cause ?? error;
       this.logger.error(`"${ctx.name}" in space "${ctx.space}" failed: ${describeError(cause)}`, (cause as Error)?.stack);
     }

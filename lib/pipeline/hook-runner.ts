@@ -18,7 +18,7 @@ export async function runHooks(hooks: HookEntry[], ctx: unknown, logger: Logger,
 }
 
 /** Send hooks run synchronously, so a frame's bytes are settled before the next send can overtake it. */
-export function runSendHooks(hooks: HookEntry[], ctx: unknown, logger: Logger, onError: () => void): void {
+export function runSendHooks(hooks: HookEntry[], ctx: unknown, logger: { error(message: string, stack?: string): void }, onError: () => void): void {
   for (const hook of hooks) {
     const failed = (err: unknown) => {
       onError();

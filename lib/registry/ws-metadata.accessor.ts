@@ -11,6 +11,7 @@ import {
   WS_HANDLER_METADATA,
   WS_HOOK_METADATA,
   WS_MESSAGE_METADATA,
+  WS_PREFIX_METADATA,
   WS_SPACE_METADATA,
 } from '../ws.constants.js';
 
@@ -21,6 +22,11 @@ export class WsMetadataAccessor {
 
   space(target: Function): string | undefined {
     return this.reflector.get(WS_SPACE_METADATA, target);
+  }
+
+  /** The class's `@WsPrefix`, or '' (an inherited class's prefix applies to a subclass, as `@WsSpace` does). */
+  prefix(target: Function): string {
+    return this.reflector.get(WS_PREFIX_METADATA, target) ?? '';
   }
 
   commands(target: Function): WsCommandMetadata[] {

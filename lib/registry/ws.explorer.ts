@@ -42,8 +42,11 @@ export class WsExplorer implements OnModuleInit {
     const prototype = Object.getPrototypeOf(instance);
     const classSpace = this.accessor.space(type) ?? DEFAULT_SPACE;
     const className = type.name || 'anonymous';
+    // `@WsPrefix` makes the declared names full names here, so everything downstream sees only those.
+    const prefix = this.accessor.prefix(type);
+    const named = <T extends { name: string }>(declared: T): T => (prefix ? { ...declared, name: prefix + declared.name } : declared);
 
-    const commands = this.accessor.commands(type);
+    const commands = this.accessor.commands(type).map(named);
     const methods = this.scanner.getAllMethodNames(prototype);
     const decorated = methods.filter((m) => this.isDecorated(prototype[m]));
     if (!wrapper.isDependencyTreeStatic() && (commands.length || decorated.length)) {
@@ -59,7 +62,7 @@ export class WsExplorer implements OnModuleInit {
       const method = prototype[methodName] as (...args: unknown[]) => unknown;
       const owner = `${className}.${methodName}`;
       const call = method.bind(instance);
-      const messages = this.accessor.messages(method);
+      const messages = this.accessor.messages(method).map(named);
       const handler = messages.length > 0 ? this.handlers.create(instance, methodName) : undefined;
       for (const options of messages) {
         const space = options.space ?? classSpace;

@@ -9,6 +9,8 @@ export interface WsRequestFacts {
   /** Only the headers the `keepHeaders` option allows, lower-cased. */
   headers: Record<string, string>;
   remoteAddress: string | undefined;
+  /** The request's `Host` header (`example.com:8080`), as the client sent it; behind a proxy, the proxy's unless it forwards it. */
+  host?: string;
 }
 
 /**

@@ -32,6 +32,13 @@ describe('WsSession', () => {
     expect(request.remoteAddress).toMatch(/127\.0\.0\.1/);
   });
 
+  it('keeps the Host the client named', async () => {
+    const plain = await connect(running.wsUrl());
+    expect((await plain.request('facts')).data.request.host).toBe(`127.0.0.1:${running.port}`);
+    const named = await connect(running.wsUrl(), { headers: { host: 'chat.example.com:8443' } });
+    expect((await named.request('facts')).data.request.host).toBe('chat.example.com:8443');
+  });
+
   it('keeps locals across the messages of one session, and apart from other sessions', async () => {
     const a = await connect(running.wsUrl());
     const b = await connect(running.wsUrl());

@@ -3,18 +3,21 @@ import type { WsResolvedOptions } from '../../interfaces/ws-module-options.inter
 import { BurstLogger } from '../burst-logger.js';
 import type { ClusterTransport } from '../cluster-transport.interface.js';
 import { DISPATCH_PATTERN } from '../dispatch-packet.js';
+import { signPacket } from '../packet-signature.js';
 import { RedisDispatchServer } from './redis-dispatch.server.js';
 
 /**
  * Dispatch over Redis pub/sub through Nest's Redis transport: one shared channel every node subscribes to
  * (push_user, broadcast, groupcast) and one channel per node (push to a session id, which names its node),
  * all under the key prefix so several apps can share one Redis. Packets travel in the transport's own
- * `{ pattern, data }` framing, so a Nest `ClientRedis` can emit them too.
+ * `{ pattern, data }` framing, so a Nest `ClientRedis` can emit them too (unless `redis.secret` is set: then
+ * each message is prefixed with its signature, see `signPacket`).
  */
 export class RedisClusterTransport implements ClusterTransport {
   readonly sharedChannel: string;
   private readonly server: RedisDispatchServer;
   private readonly refusals = new BurstLogger(new Logger('WsCluster'));
+  private readonly secret: string | undefined;
 
   constructor(
     redis: Redis,
@@ -23,9 +26,11 @@ export class RedisClusterTransport implements ClusterTransport {
     onRefused: () => void,
   ) {
     this.sharedChannel = `${redis.keyPrefix}:${DISPATCH_PATTERN}`;
+    this.secret = redis.secret;
     this.server = new RedisDispatchServer(connectionOptions(redis), {
       maxPacketBytes,
       publishTimeout: redis.publishTimeout,
+      secret: redis.secret,
       onRefused: (why) => {
         onRefused();
         this.refusals.warn(`refused a message from Redis: ${why}`);
@@ -49,7 +54,8 @@ export class RedisClusterTransport implements ClusterTransport {
   }
 
   publish(channel: string, packet: object): Promise<number> {
-    return this.server.publish(channel, JSON.stringify({ pattern: channel, data: packet }));
+    const body = JSON.stringify({ pattern: channel, data: packet });
+    return this.server.publish(channel, this.secret === undefined ? body : signPacket(this.secret, body));
   }
 
   close(): Promise<void> {

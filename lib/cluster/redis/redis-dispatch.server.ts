@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type RedisOptions, ServerRedis } from '@nestjs/microservices';
 import { BurstLogger } from '../burst-logger.js';
+import { verifyPacket } from '../packet-signature.js';
 import { ConnectionWatchdog, type WatchedClient } from './connection-watchdog.js';
 
 type RedisClient = WatchedClient & {
@@ -13,6 +14,8 @@ export interface RedisDispatchSettings {
   maxPacketBytes: number;
   /** How long a command may wait for Redis; paces the watchdog too. */
   publishTimeout: number;
+  /** With it, every message must be signed (`signPacket`); others are refused before they are parsed. */
+  secret: string | undefined;
   /** Called for each message refused before it reached the dispatcher. */
   onRefused: (why: string) => void;
 }
@@ -27,7 +30,7 @@ export interface RedisDispatchSettings {
  * - a connection that stops answering while staying open is reset and reconnected (`ConnectionWatchdog`);
  * - connection errors are logged once per burst, not once per retry;
  * - every message is an event: a packet carrying an `id` never makes this node publish a reply;
- * - an oversize message is refused before it is parsed.
+ * - an oversize message, and with a secret an unsigned or wrongly signed one, is refused before it is parsed.
  */
 export class RedisDispatchServer extends ServerRedis {
   private readonly errors = new BurstLogger(new Logger('WsCluster'));
@@ -98,7 +101,16 @@ export class RedisDispatchServer extends ServerRedis {
       this.settings.onRefused('larger than the largest packet');
       return undefined;
     }
-    const packet = (await this.deserializer.deserialize(this.parseMessage(buffer), { channel })) as { data?: unknown };
+    let text = buffer;
+    if (this.settings.secret !== undefined) {
+      const body = verifyPacket(this.settings.secret, buffer);
+      if (body === undefined) {
+        this.settings.onRefused('unsigned or wrongly signed');
+        return undefined;
+      }
+      text = body;
+    }
+    const packet = (await this.deserializer.deserialize(this.parseMessage(text), { channel })) as { data?: unknown };
     const handler = this.getHandlerByPattern(channel);
     return handler?.(packet.data);
   }

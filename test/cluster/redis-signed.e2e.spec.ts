@@ -1,0 +1,92 @@
+import { createHmac } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { WsBroker, WsContext, WsMessage, WsMetrics, WsModule } from 'nestjs-ws-spaces';
+import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
+import { TestRedis } from '../helpers/redis-server.js';
+import { eventually, sleep, startApp, type RunningApp } from '../helpers/start-app.js';
+
+@Injectable()
+class Login {
+  @WsMessage('login')
+  login(ctx: WsContext<{ uid: string }>) {
+    ctx.bindUser(ctx.args.uid);
+    return 'ok';
+  }
+}
+
+const PREFIX = `signed${process.pid}`;
+const SHARED = `${PREFIX}:_ws.dispatch`;
+const SECRET = 'a-secret-of-the-cluster';
+
+describe('Signed packets (redis.secret)', () => {
+  let redis: TestRedis;
+  let a: RunningApp;
+  let b: RunningApp;
+  let unsigned: RunningApp;
+  let forger: Redis;
+  const rejected = (app: RunningApp) => app.app.get(WsMetrics).snapshot().total.clusterRejected;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    const signed = { redis: { url: redis.url, keyPrefix: PREFIX, secret: SECRET } };
+    [a, b, unsigned] = await Promise.all([
+      startApp({ imports: [WsModule.forRoot(signed)], providers: [Login] }),
+      startApp({ imports: [WsModule.forRoot(signed)], providers: [Login] }),
+      startApp({ imports: [WsModule.forRoot({ redis: { url: redis.url, keyPrefix: PREFIX } })], providers: [Login] }),
+    ]);
+    forger = new Redis(redis.port, '127.0.0.1');
+    for (let i = 0; i < 200; i++) {
+      const [, count] = (await forger.pubsub('NUMSUB', SHARED)) as [string, number];
+      if (count >= 3) break;
+      await sleep(50);
+    }
+  });
+
+  afterAll(async () => {
+    forger?.disconnect();
+    await closeAllClients();
+    await Promise.all([a?.close(), b?.close(), unsigned?.close()]);
+    await redis?.stop();
+  });
+
+  async function login(app: RunningApp, uid: string): Promise<TestClient> {
+    const client = await connect(app.wsUrl());
+    await client.request('login', { uid });
+    return client;
+  }
+
+  it('delivers between nodes that share the secret, and a node without it refuses their packets', async () => {
+    const onB = await login(b, 'signed-user');
+    const onUnsigned = await login(unsigned, 'signed-user');
+    const before = rejected(unsigned);
+    expect(await a.app.get(WsBroker).pushUser('signed-user', 'signed', { n: 1 })).toMatchObject({ nodes: 2 });
+    expect((await onB.nextWhere((e) => e.name === 'signed')).data).toEqual({ n: 1 });
+    expect(await eventually(() => rejected(unsigned) - before === 1)).toBe(true);
+    expect((await onUnsigned.drain(200)).filter((e) => e.name === 'signed')).toEqual([]);
+  });
+
+  it('drops unsigned and wrongly signed packets, counting each, before they are parsed', async () => {
+    const onB = await login(b, 'victim');
+    const before = rejected(b);
+    const packet = (seq: number) => JSON.stringify({ pattern: SHARED, data: { op: 'push_user', space: 'default', uid: 'victim', msg: 'forged', node: 'forger', seq } });
+    const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex') + body;
+    const body = packet(3);
+    const forged = [
+      packet(1), // unsigned
+      sign('not-the-secret-at-all', packet(2)), // signed with another key
+      sign(SECRET, body).replace('"seq":3', '"seq":9'), // signed, then altered
+      'z'.repeat(64) + body, // not hex
+      sign(SECRET, body).slice(0, 63) + body, // truncated signature
+    ];
+    for (const message of forged) await forger.publish(SHARED, message);
+    // A node without the secret publishes too: refused as well.
+    await unsigned.app.get(WsBroker).pushUser('victim', 'forged');
+    expect(await eventually(() => rejected(b) - before === forged.length + 1)).toBe(true);
+    // The same packet, signed with the secret, is delivered: the refusals were for the signature alone.
+    await forger.publish(SHARED, sign(SECRET, packet(4)));
+    expect(await onB.nextWhere((e) => e.name === 'forged')).toBeDefined();
+    expect(onB.received.filter((e) => e.name === 'forged')).toHaveLength(1);
+    expect(rejected(b) - before).toBe(forged.length + 1);
+  });
+});
