@@ -67,7 +67,7 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not an object';
   const p = value as Record<string, unknown>;
   for (const key of Object.keys(p)) if (!KNOWN_KEYS.has(key)) return `unknown field "${key}"`;
-  if (typeof p.op !== 'string' || !(p.op in TARGET_OF)) return `unknown op ${JSON.stringify(p.op)}`;
+  if (typeof p.op !== 'string' || !Object.hasOwn(TARGET_OF, p.op)) return `unknown op ${JSON.stringify(p.op)}`;
   const anySpace = (p.op === 'push' || p.op === 'push_many') && p.space === ANY_SPACE;
   if (typeof p.space !== 'string' || (!spaces.has(p.space) && !anySpace)) return `unknown space ${JSON.stringify(p.space)}`;
   if (p.raw !== undefined) {

@@ -33,7 +33,7 @@ describe('The sample app', () => {
     const said = { name: 'chat.said', data: { room: 'lobby', text: 'hello', from: 'alice' } };
     expect(await alice.nextWhere((e) => e.name === 'chat.said')).toMatchObject(said);
     expect(await bob.nextWhere((e) => e.name === 'chat.said')).toMatchObject(said);
-    expect(await carol.drain()).toEqual([]);
+    expect(await carol.fence()).toEqual([]);
 
     expect((await bob.request('chat.leave', { room: 'lobby' })).name).toBe('chat.left');
     expect((await bob.request('chat.say', { room: 'lobby', text: 'x' })).code).toBe(403);
@@ -52,7 +52,7 @@ describe('The sample app', () => {
     for (const client of [a, b]) {
       expect(await client.next()).toMatchObject({ name: 'demo.notice', data: { text: 'maintenance at noon' } });
     }
-    expect(await custom.drain()).toEqual([]);
+    expect(await custom.fence()).toEqual([]);
   });
 
   it('answers POST /notice/user by pushing to every session of that user', async () => {
@@ -67,7 +67,7 @@ describe('The sample app', () => {
     expect(await res.json()).toMatchObject({ hit: 2, success: 2 });
     expect((await one.next()).data).toEqual({ text: 'for you' });
     expect((await two.next()).data).toEqual({ text: 'for you' });
-    expect(await other.drain()).toEqual([]);
+    expect(await other.fence()).toEqual([]);
   });
 
   it('protects the custom space with a token: 401 without one', async () => {
