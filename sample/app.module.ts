@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WsModule } from 'nestjs-ws-spaces';
 import { ChatHandlers } from './chat.handlers.js';
+import { ClientController } from './client.controller.js';
 import { CustomSpaceHandlers } from './custom.handlers.js';
 import { EchoHandlers } from './echo.handlers.js';
 import { GuardFilters } from './guard.filters.js';
@@ -30,7 +31,7 @@ import { RawEchoHandlers } from './raw.handlers.js';
       }),
     }),
   ],
-  controllers: [HomeController, NoticeController],
+  controllers: [HomeController, NoticeController, ClientController],
   providers: [EchoHandlers, ChatHandlers, UserHandlers, CustomSpaceHandlers, GuardFilters, TokenAuthenticator, RawEchoHandlers],
 })
 export class AppModule {}

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { WsBroker } from 'nestjs-ws-spaces';
 import { AppModule } from '../../sample/app.module.js';
 import { realClock, startApp, type RunningApp } from '../helpers/start-app.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
@@ -67,6 +68,23 @@ describe('The demo page in headless Chromium', () => {
     // ... and each message's reply name, as the server really answers it.
     expect(await bob.locator('.space[data-space="default"] tr[data-name="chat.join"] td').nth(2).textContent()).toBe('chat.joined');
     await Promise.all([alice.close(), bob.close()]);
+  });
+
+  it('runs on nestjs-ws-spaces/client, served by the sample: it reconnects by itself when dropped', async () => {
+    const page = await open();
+    expect(await page.evaluate(() => [...(globalThis as any).document.scripts].map((s: any) => s.text).join(''))).toContain("from '/client/index.js'");
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      g.statuses = [];
+      new g.MutationObserver(() => g.statuses.push(g.document.getElementById('status').textContent)).observe(g.document.getElementById('status'), { childList: true, characterData: true, subtree: true });
+    });
+    const broker = running.app.get(WsBroker);
+    for (const session of broker.sessions()) broker.close(session.id, 4003, 'dropped by the test');
+    await expect.poll(() => page.evaluate(() => (globalThis as any).statuses), { timeout: 8000 }).toEqual(['reconnecting (4003)', 'connected']);
+    await page.fill('#echo-text', 'after the drop');
+    await page.click('#echo');
+    await page.locator('#log', { hasText: '← demo.echoed {"text":"after the drop"}' }).waitFor({ timeout: 5000 });
+    await page.close();
   });
 
   it('heads every metrics column with its own title', async () => {
