@@ -130,9 +130,7 @@ describe('Dispatch between nodes over Redis', () => {
       await broker.push(sid, 'direct', { n: 2 });
       expect((await onB.nextWhere((e) => e.name === 'direct')).data).toEqual({ n: 2 });
       // A fence on the observer's connection: a publish Redis runs after A's, so it is seen after it.
-      const marker = new Redis(redis.port, '127.0.0.1');
-      await marker.publish(`${PREFIX}:fence`, '');
-      marker.disconnect();
+      await redis.publish(`${PREFIX}:fence`);
       expect(await eventually(() => seen.includes(`${PREFIX}:fence`))).toBe(true);
       expect(seen).toEqual([`${SHARED}:${b.app.get(WsBroker).nodeId}`, `${PREFIX}:fence`]);
     } finally {

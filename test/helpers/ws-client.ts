@@ -109,12 +109,6 @@ export class TestClient {
     }
   }
 
-  /** Waits `ms`, then takes every pending envelope. A time window: prefer `fence()`. */
-  async drain(ms = 150): Promise<Envelope[]> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return this.pending.splice(0);
-  }
-
   close(code?: number): Promise<{ code: number; reason: string }> {
     if (this.socket.readyState !== WebSocket.CLOSED) this.socket.close(code);
     return this.closed;
