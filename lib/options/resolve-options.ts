@@ -178,6 +178,7 @@ function byteBudget(r: WsSessionRateLimit, maxMessageSize: number): { bytesPerSe
 }
 
 const REDIS_KEYS = new Set(['url', 'host', 'port', 'password', 'db', 'keyPrefix', 'publishTimeout', 'secret']);
+REDIS_KEYS.add('leaseTtl');
 
 function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (value === undefined) return undefined;
@@ -195,6 +196,9 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (typeof keyPrefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) throw fail('redis.keyPrefix', 'must be 1-64 letters, digits, "_", ".", ":" or "-"', keyPrefix);
   const publishTimeout = duration('redis.publishTimeout', r.publishTimeout ?? D.redisPublishTimeout, true);
   if (r.secret !== undefined && (typeof r.secret !== 'string' || r.secret.length < 16)) throw fail('redis.secret', 'must be a string of at least 16 characters', '***');
+  // A lease shorter than a few heartbeats (leaseTtl / 3 each) would lapse under ordinary load.
+  const leaseTtl = duration('redis.leaseTtl', r.leaseTtl ?? D.redisLeaseTtl, true);
+  if (leaseTtl < 1500) throw fail('redis.leaseTtl', 'must be at least 1.5s', r.leaseTtl);
   return {
     url: r.url as string | undefined,
     host: (r.host as string | undefined) ?? '127.0.0.1',
@@ -204,6 +208,7 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
     keyPrefix,
     publishTimeout,
     secret: r.secret as string | undefined,
+    leaseTtl,
   };
 }
 

@@ -24,4 +24,5 @@ export const WS_OPTION_DEFAULTS = {
   introspectionPath: '/ws',
   prometheusPrefix: 'ws_',
   redisPublishTimeout: '1s',
+  redisLeaseTtl: '15s',
 } as const;
