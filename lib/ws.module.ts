@@ -18,6 +18,7 @@ import { InboundLimiter } from './pipeline/inbound-limiter.js';
 import { ArgsValidator } from './validation/args-validator.js';
 import { UpgradeGate } from './adapter/upgrade-gate.js';
 import { ClusterDispatcher } from './cluster/cluster-dispatcher.js';
+import { PresenceDirectory } from './cluster/presence/presence-directory.js';
 import { WS_CLUSTER_TRANSPORT } from './cluster/cluster-transport.interface.js';
 import type { WsResolvedOptions } from './interfaces/ws-module-options.interface.js';
 import { SessionLifecycle } from './pipeline/session-lifecycle.js';
@@ -60,6 +61,7 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
       inject: [WS_RESOLVED_OPTIONS, WsMetrics],
     },
     ClusterDispatcher,
+    PresenceDirectory,
     WsMetadataAccessor,
     WsRegistry,
     WsExplorer,

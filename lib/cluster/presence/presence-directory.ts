@@ -136,12 +136,19 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
     const kind: RouteKind | undefined = op === 'push_user' ? 'user' : op === 'groupcast' ? 'group' : undefined;
     const id = kind === 'user' ? target.uid : target.gid;
     if (kind === undefined || id === undefined) return undefined;
-    return this.routes.lookup(kind, space, id);
+    const nodes = this.routes.lookup(kind, space, id);
+    // A node whose lease was found gone is never sent to, even by a route cached before.
+    return nodes && this.dead.size > 0 ? nodes.filter((node) => !this.dead.has(node)) : nodes;
   }
 
   private async loadRoute(kind: RouteKind, space: string, id: string): Promise<readonly string[]> {
-    const holders = await withPublishTimeout(this.store!.holders(kind, space, id), this.options.redis!.publishTimeout);
-    return [...holders.keys()].filter((node) => node !== this.nodeId && !this.dead.has(node));
+    const read = async () => {
+      const holders = await this.store!.holders(kind, space, id);
+      holders.delete(this.nodeId);
+      // Only nodes holding their lease: a dead node is not routed to even before a heartbeat reaps it.
+      return [...(await this.store!.live(holders.keys()))];
+    };
+    return withPublishTimeout(read(), this.options.redis!.publishTimeout);
   }
 
   /** Another node has just taken on users or groups (or started over): routes to them may be missing it. */

@@ -3,14 +3,20 @@ export type RouteKind = 'user' | 'group';
 
 interface Entry {
   nodes: readonly string[];
+  /** Past it the entry is reloaded in the background, and still used meanwhile. */
+  stale: number;
+  /** Past it the entry is not used at all. */
   expires: number;
 }
 
 /**
  * This node's short-lived copy of the directory entries it routes sends by: which other nodes hold a user or a
  * group. Read-through: a miss answers "unknown" at once (the send goes to every node) and loads the entry in the
- * background, so no send waits on Redis. Entries expire after `ttl` and are dropped when a presence packet says a
- * node has just taken on that user or group; a load that raced such a drop is discarded.
+ * background, so no send waits on Redis. An entry older than `ttl` is reloaded in the background and used until
+ * the new one is in (at most `3 × ttl` in all), so a busy target never falls back to every node on a schedule;
+ * additions never wait for a reload: a presence packet saying a node has just taken on that user or group drops
+ * the entry, and a load that raced such a drop is discarded. A stale entry can only name a node too many, which
+ * costs a packet nobody acts on.
  */
 export class RouteCache {
   private readonly entries = new Map<string, Entry>();
@@ -28,7 +34,10 @@ export class RouteCache {
   lookup(kind: RouteKind, space: string, id: string, now = Date.now()): readonly string[] | undefined {
     const key = keyOf(kind, space, id);
     const entry = this.entries.get(key);
-    if (entry && entry.expires > now) return entry.nodes;
+    if (entry && entry.expires > now) {
+      if (entry.stale <= now) this.fetch(key, kind, space, id);
+      return entry.nodes;
+    }
     if (entry) this.entries.delete(key);
     this.fetch(key, kind, space, id);
     return undefined;
@@ -57,8 +66,9 @@ export class RouteCache {
       (nodes) => {
         this.loading.delete(key);
         if (generation !== this.generation) return;
-        if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-        this.entries.set(key, { nodes, expires: Date.now() + this.ttl });
+        if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+        const now = Date.now();
+        this.entries.set(key, { nodes, stale: now + this.ttl, expires: now + 3 * this.ttl });
       },
       () => this.loading.delete(key),
     );
