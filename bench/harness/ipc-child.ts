@@ -1,4 +1,5 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A forked process spoken to by request and reply over the IPC channel. Every call has a deadline, so a child
@@ -37,9 +38,24 @@ export class IpcChild {
     );
   }
 
-  /** Forks `file` and waits for its first message (its "ready"), which it returns. */
-  static async start(name: string, file: URL, execArgv: string[], readyTimeoutMs: number): Promise<{ child: IpcChild; ready: any }> {
-    const child = new IpcChild(name, fork(file, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
+  /**
+   * Forks `file` and waits for its first message (its "ready"), which it returns. With a `prefix` (e.g. `prlimit
+   * --nofile=…`), node is spawned through it, keeping the IPC channel; `env` is added to this process' environment.
+   */
+  static async start(
+    name: string,
+    file: URL,
+    execArgv: string[],
+    readyTimeoutMs: number,
+    launch: { prefix?: string[]; env?: Record<string, string> } = {},
+  ): Promise<{ child: IpcChild; ready: any }> {
+    const stdio: ['ignore', 'ignore', 'pipe', 'ipc'] = ['ignore', 'ignore', 'pipe', 'ipc'];
+    const env = { ...process.env, ...launch.env };
+    const [command, ...prefixArgs] = launch.prefix ?? [];
+    const process_ = command
+      ? spawn(command, [...prefixArgs, process.execPath, ...execArgv, fileURLToPath(file)], { stdio, env })
+      : fork(file, [], { execArgv, stdio, env });
+    const child = new IpcChild(name, process_);
     const ready = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name} not ready after ${readyTimeoutMs} ms ${child.stderr}`)), readyTimeoutMs);
       child.child.once('message', (message) => {
