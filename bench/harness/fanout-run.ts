@@ -39,6 +39,7 @@ export async function runFanout(nodes: ServerHandle[], pool: WorkerPool, mode: B
     await pool.call(0, { op: 'connect', url: server.url, protocol: server.spec.protocol, count: 1, firstIndex: 0, role, node, concurrency: 1, timeoutMs: CONNECT_TIMEOUT_MS }, 15_000);
   }
   const before = await Promise.all(nodes.map(moduleMetrics));
+  const marks = nodes.map((node) => node.logMark?.());
   const startAt = nowUs() + START_LEAD_US;
   const deadlineAt = startAt + size.timeoutMs * 1e3;
   const expectedPerConn = size.messages * burst;
@@ -65,6 +66,7 @@ export async function runFanout(nodes: ServerHandle[], pool: WorkerPool, mode: B
         expected: subscribers * expectedPerConn,
         received: result.reduce((sum, r) => sum + (r?.byNode?.[node]?.received ?? 0), 0),
         ...(counters ? { counters } : {}),
+        ...logOf(server, marks[node]),
       };
     }),
   };
@@ -78,4 +80,11 @@ export async function runFanout(nodes: ServerHandle[], pool: WorkerPool, mode: B
     errors: merged.errors + merged.missing,
     accounting,
   };
+}
+
+/** What a node logged during the run, the lines that explain losses (the module logs them once per burst), bounded. */
+function logOf(server: ServerHandle, mark: number | undefined): { log?: string[] } {
+  if (mark === undefined || !server.logSince) return {};
+  const lines = server.logSince(mark).split('\n').map((line) => line.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean);
+  return lines.length ? { log: lines.slice(0, 10) } : {};
 }

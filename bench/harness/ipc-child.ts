@@ -9,15 +9,26 @@ export class IpcChild {
   private readonly pending = new Map<number, { resolve: (value: any) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
   private nextId = 1;
   private stderr = '';
+  /** Every chunk the child wrote to stdout or stderr, counted, so a caller can take what came since a mark. */
+  private stderrTotal = 0;
+  private stderrLog: string[] = [];
   readonly exited: Promise<number | null>;
 
   private constructor(
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString()).slice(-4_000);
-    });
+    // Nest logs warnings to stdout and errors to stderr: both are kept.
+    const onOutput = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.stderr = (this.stderr + text).slice(-4_000);
+      // Bounded: the last 200 chunks are kept for `logSince`.
+      this.stderrLog.push(text);
+      this.stderrTotal++;
+      if (this.stderrLog.length > 200) this.stderrLog.shift();
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
     child.on('message', (message: { id?: number; result?: unknown; error?: string }) => {
       const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
       if (!waiter) return;
@@ -49,7 +60,7 @@ export class IpcChild {
     readyTimeoutMs: number,
     launch: { prefix?: string[]; env?: Record<string, string> } = {},
   ): Promise<{ child: IpcChild; ready: any }> {
-    const stdio: ['ignore', 'ignore', 'pipe', 'ipc'] = ['ignore', 'ignore', 'pipe', 'ipc'];
+    const stdio: ['ignore', 'pipe', 'pipe', 'ipc'] = ['ignore', 'pipe', 'pipe', 'ipc'];
     const env = { ...process.env, ...launch.env };
     const [command, ...prefixArgs] = launch.prefix ?? [];
     const process_ = command
@@ -71,6 +82,16 @@ export class IpcChild {
       throw err;
     });
     return { child, ready };
+  }
+
+  /** A mark for `logSince`. */
+  get logMark(): number {
+    return this.stderrTotal;
+  }
+
+  /** What the child wrote (stdout and stderr) since `mark` (at most the last 200 chunks). */
+  logSince(mark: number): string {
+    return this.stderrLog.slice(Math.max(0, this.stderrLog.length - (this.stderrTotal - mark))).join('');
   }
 
   call<T>(request: object, timeoutMs: number): Promise<T> {

@@ -210,5 +210,9 @@ function renderAccounting(entries: Array<{ server: ServerSpec; run: number; samp
       out.push(`| ${run + 1} | ${i + 1} | ${i === 0 ? fmt(sample.accounting!.sent) : ''} | ${fmt(node.expected)} | ${fmt(node.received)} | ${fmt(node.expected - node.received)} | ${counters.join(' | ')} |`);
     });
   }
+  const logged = entries.flatMap(({ run, sample }) =>
+    typeof sample === 'string' || !sample.accounting ? [] : sample.accounting.nodes.flatMap((node, i) => (node.log ?? []).map((line) => `- run ${run + 1}, node ${i + 1}: ${line}`)),
+  );
+  if (logged.length) out.push('', 'What the nodes logged during the runs:', '', ...logged);
   return rows ? ['Where the deliveries went (counters are the node\'s `/ws/metrics`, after minus before the run):', '', ...out] : [];
 }

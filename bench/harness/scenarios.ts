@@ -50,6 +50,8 @@ export interface FanoutAccounting {
     received: number;
     /** The module's `/ws/metrics` counters over the run (after minus before), when the server has them. */
     counters?: Record<string, number>;
+    /** What the node logged during the run (warnings: a publish that timed out, a Redis connection reset). */
+    log?: string[];
   }>;
 }
 

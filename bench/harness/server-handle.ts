@@ -16,6 +16,9 @@ export interface ServerHandle {
   /** User + system CPU time the server has used so far, in µs. */
   cpu(): Promise<number>;
   stop(): Promise<void>;
+  /** A mark in the server's log, and what it logged since (warnings: a local server only). */
+  logMark?(): number;
+  logSince?(mark: number): string;
 }
 
 /** The counters of the module's `GET /ws/metrics` (totals), or undefined when the server has none or is unreachable. */

@@ -43,6 +43,14 @@ export class ServerProcess implements ServerHandle {
     return (await this.child.call<{ cpuUs: number }>({ op: 'cpu' }, 10_000)).cpuUs;
   }
 
+  logMark(): number {
+    return this.child.logMark;
+  }
+
+  logSince(mark: number): string {
+    return this.child.logSince(mark);
+  }
+
   async stop(): Promise<void> {
     await this.child.call({ op: 'stop' }, 5_000).catch(() => undefined);
     const timer = setTimeout(() => this.child.kill(), 2_000);
