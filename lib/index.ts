@@ -14,6 +14,7 @@ export { WsBroker } from './broker/ws.broker.js';
 export { WsContext } from './context/ws-context.js';
 export { WsSession } from './session/ws-session.js';
 export type { WsRequestFacts } from './session/ws-session.js';
+export type { WsWelcome } from './session/welcome.js';
 export { WsMetrics } from './metrics/ws-metrics.js';
 export { SpaceCounters as WsSpaceCounters } from './metrics/space-counters.js';
 
@@ -40,6 +41,8 @@ export { WsCommandDataError } from './errors/ws-command-data.error.js';
 export { WsGroupLimitError } from './errors/ws-group-limit.error.js';
 export { WsIdentityError } from './errors/ws-identity.error.js';
 export { WsUpgradeError } from './errors/ws-upgrade.error.js';
+export { WsAcceptError } from './errors/ws-accept.error.js';
+export type { WsAcceptRefusal } from './errors/ws-accept.error.js';
 export { WsPublishTimeoutError } from './cluster/publish-timeout.js';
 export type { WsFieldError } from './validation/args-validator.js';
 export {

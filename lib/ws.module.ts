@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { SpacesUpgradeHost } from './adapter/spaces-host.js';
+import { SessionAssembly } from './adapter/session-assembly.js';
 import { WsBroker } from './broker/ws.broker.js';
 import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';
 import { WsIntrospection } from './introspection/export.service.js';
@@ -68,6 +69,7 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     InboundLimiter,
     SessionLifecycle,
     SpacesUpgradeHost,
+    SessionAssembly,
     WsIntrospection,
     WsPrometheusExporter,
     WsIntrospectionRoutes,

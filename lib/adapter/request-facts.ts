@@ -8,8 +8,17 @@ export function splitUrl(url: string | undefined): { path: string; search: strin
   return q < 0 ? { path: raw, search: '' } : { path: raw.slice(0, q), search: raw.slice(q + 1) };
 }
 
-/** The facts of an upgrade request a session keeps: path, query, the allowed headers, the peer address, the host. */
-export function requestFacts(req: IncomingMessage, path: string, search: string, keepHeaders: readonly string[]): WsRequestFacts {
+/**
+ * The facts of an upgrade request a session keeps: path, query, the allowed headers, the peer address, the host,
+ * and the params `resolveSpace` read from the path.
+ */
+export function requestFacts(
+  req: IncomingMessage,
+  path: string,
+  search: string,
+  keepHeaders: readonly string[],
+  params: Record<string, string> = {},
+): WsRequestFacts {
   const query: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(search)) {
     if (key !== '__proto__') query[key] = value;
@@ -19,5 +28,5 @@ export function requestFacts(req: IncomingMessage, path: string, search: string,
     const value = req.headers[name];
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return { path, query, headers, remoteAddress: req.socket.remoteAddress, host: req.headers.host };
+  return { path, query, headers, remoteAddress: req.socket?.remoteAddress, host: req.headers.host, params };
 }

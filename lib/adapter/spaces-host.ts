@@ -9,15 +9,19 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { WsBroker } from '../broker/ws.broker.js';
+import { BurstLogger } from '../cluster/burst-logger.js';
+import { WsAcceptError } from '../errors/ws-accept.error.js';
 import { WsConfigError } from '../errors/ws-config.error.js';
-import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import type { WsAcceptOptions } from '../interfaces/ws-accept-options.interface.js';
+import type { WsResolvedOptions, WsResolvedSpace } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { Dispatcher } from '../pipeline/dispatcher.js';
 import { InboundLimiter } from '../pipeline/inbound-limiter.js';
-import { type OutboxObserver, SessionOutbox, type OutboxSettings } from '../queue/session-outbox.js';
 import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
 import { SessionRegistry } from '../session/session.registry.js';
-import { WsSession } from '../session/ws-session.js';
+import type { WsSession } from '../session/ws-session.js';
+import { describeError } from '../utils/describe-error.util.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { LOST_UPGRADE } from '../ws.messages.js';
 import { abortHandshake } from './abort-handshake.js';
@@ -26,24 +30,18 @@ import { Heartbeat } from './heartbeat.js';
 import { UpgradeGate, UpgradeRefusal } from './upgrade-gate.js';
 import type { WsIdentity } from '../interfaces/ws-authenticator.interface.js';
 import { requestFacts, splitUrl } from './request-facts.js';
+import { SessionAssembly } from './session-assembly.js';
 import { drainAndClose } from './shutdown.js';
-import { WsTransport } from './ws-transport.js';
-
-/**
- * Bytes a socket may hold unsent before frames wait in the session's priority queue instead. Big enough that a
- * reading client never queues; small enough that a stalled one holds little beyond the queue's own bound.
- */
-const SOCKET_HIGH_WATER = 1024 * 1024;
 
 /**
  * The only place that touches `ws`. Attaches to the HTTP server's `upgrade` event (or a port of its own),
- * maps paths to spaces, and wires each socket to a session, the dispatcher and the lifecycle.
+ * maps paths to spaces (the static map, then the app's `resolveSpace`), runs the upgrade checks, and hands each
+ * socket to the session assembly, as it does the sockets the app upgraded itself (`adopt`).
  */
 @Injectable()
 export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WsModule');
   private readonly spaceByPath = new Map<string, string>();
-  private readonly sockets = new Set<WebSocket>();
   private wss: WebSocketServer | undefined;
   private server: Server | undefined;
   private ownsServer = false;
@@ -56,8 +54,8 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
   /** Upgrades still in their asynchronous checks; they count against the connection limits. */
   private pendingUpgrades = 0;
   private heartbeat: Heartbeat | undefined;
-  private readonly outboxSettings: OutboxSettings;
-  private readonly observers = new Map<string, OutboxObserver>();
+  /** A failing `resolveSpace` is the app's bug, but clients trigger it: logged once per burst. */
+  private readonly resolveLog = new BurstLogger(this.logger);
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
@@ -68,18 +66,12 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
     private readonly metrics: WsMetrics,
     private readonly limiter: InboundLimiter,
     private readonly gate: UpgradeGate,
+    private readonly assembly: SessionAssembly,
+    broker: WsBroker,
   ) {
-    for (const [space, path] of Object.entries(options.spaces)) {
-      this.spaceByPath.set(path, space);
-      this.observers.set(space, this.observerFor(space));
-    }
-    this.outboxSettings = {
-      maxMessages: options.queueSize,
-      maxBytes: options.queueBytes,
-      highWater: SOCKET_HIGH_WATER,
-      writeTimeout: options.writeTimeout,
-      binary: options.format === 'binary',
-    };
+    for (const [space, path] of Object.entries(options.spaces)) this.spaceByPath.set(path, space);
+    // The broker cannot inject this host (the host depends on it through the lifecycle): it is handed `adopt`.
+    broker.acceptor = this.adopt;
   }
 
   /** The port WebSocket clients connect to, once listening. */
@@ -122,29 +114,11 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
       dispatcher: this.dispatcher,
       lifecycle: this.lifecycle,
       sessions: () => this.sessions.values(),
-      sockets: () => this.sockets,
+      sockets: () => this.assembly.sockets,
       grace: this.options.shutdownGrace,
     });
     this.wss?.close();
     if (this.ownsServer && this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
-
-  /** Counts what a session's outbox does straight into its space's counters: no lookup per frame. */
-  private observerFor(space: string): OutboxObserver {
-    const metrics = this.metrics;
-    const counters = metrics.space(space);
-    const total = metrics.total;
-    return {
-      sent(bytes) {
-        counters.messagesOut++;
-        counters.bytesOut += bytes;
-        total.messagesOut++;
-        total.bytesOut += bytes;
-      },
-      dropped: (count) => metrics.count(space, 'dropped', count),
-      slowClosed: () => metrics.count(space, 'slowClosed'),
-      writeTimedOut: () => metrics.count(space, 'writeTimeouts'),
-    };
   }
 
   private async resolveServer(): Promise<Server> {
@@ -205,30 +179,37 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
     this.logger.error(LOST_UPGRADE(path));
   }
 
-  /** Upgrades a request to one of the spaces' paths; false for any other path, which is left to the caller. */
+  /**
+   * Upgrades a request to one of the spaces' paths, or to the space `resolveSpace` chooses for it; false for a path
+   * neither places, which is left to the caller.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     handshakeDone(socket);
     const { path, search } = splitUrl(req.url);
     const space = this.spaceByPath.get(path);
-    if (space === undefined) return false;
-    this.upgradeSpace(req, socket, head, space, path, search);
+    if (space !== undefined) {
+      this.upgradeSpace(req, socket, head, { space, path, search, params: {} });
+      return true;
+    }
+    if (!this.options.resolveSpace) return false;
+    const place = this.resolve(req, path, search);
+    if (place === undefined) return false;
+    if (place === null) abortHandshake(socket, 500);
+    else this.upgradeSpace(req, socket, head, place);
     return true;
   }
 
-  private upgradeSpace(req: IncomingMessage, socket: Duplex, head: Buffer, space: string, path: string, search: string): void {
+  private upgradeSpace(req: IncomingMessage, socket: Duplex, head: Buffer, place: Place): void {
     if (this.closing) return abortHandshake(socket, 503);
-    const index = this.sessions.find(space)!;
-    if (
-      this.sessions.size + this.pendingUpgrades >= this.options.maxConnections ||
-      index.sessions.size + this.pendingUpgrades >= this.options.spaceMaxConnections[space]
-    ) {
+    const { space } = place;
+    if (!this.room(space)) {
       this.metrics.count(space, 'refused');
       return abortHandshake(socket, 503, 'too many connections');
     }
     socket.on('error', () => socket.destroy());
     if (!this.gate.origin(req, space)) return abortHandshake(socket, 403, 'origin not allowed');
     if (!this.gate.guards(space)) {
-      this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search, undefined));
+      this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, place, undefined));
       return;
     }
     this.pendingUpgrades++;
@@ -237,7 +218,7 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
         this.pendingUpgrades--;
         if (socket.destroyed) return;
         if (this.closing) return abortHandshake(socket, 503);
-        this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, space, path, search, identity));
+        this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, place, identity));
       },
       (refusal: UpgradeRefusal) => {
         this.pendingUpgrades--;
@@ -246,53 +227,80 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
     );
   }
 
-  // One listener of each kind for every socket, not four closures per connection: ws calls them with the socket
-  // as `this`, and the socket carries its session.
-  private readonly onSocketError = socketListener(this, (adapter, socket) => {
-    adapter.metrics.count(sessionOf(socket).space, 'receiveFailures');
-  });
-  private readonly onSocketClose = socketListener(this, (adapter, socket) => {
-    adapter.sockets.delete(socket);
-    void adapter.lifecycle.close(sessionOf(socket));
-  });
-  private readonly logDispatchFailure = (err: unknown) => this.logger.error(err);
-  private readonly onSocketMessage = ((adapter: SpacesUpgradeHost) =>
-    function (this: WebSocket, data: Buffer, isBinary: boolean) {
-      const session = sessionOf(this);
-      session.lastSeen = Date.now();
-      adapter.dispatcher.handle(session, data, isBinary).catch(adapter.logDispatchFailure);
-    })(this);
+  /**
+   * Adopts a socket the app upgraded itself (`WsBroker.accept`): the same session, queues, hooks, heartbeat,
+   * metrics and limits as the sockets upgraded here; no origin check, guard or authenticator (the app ran its own).
+   * Throws a `WsAcceptError` and leaves the socket alone when it cannot.
+   */
+  readonly adopt = (socket: object, request: IncomingMessage, options: WsAcceptOptions): WsSession => {
+    const ws = socket as WebSocket;
+    if (typeof ws?.on !== 'function' || typeof ws.send !== 'function' || typeof ws.readyState !== 'number') {
+      throw new WsAcceptError('bad-input', 'accept() takes an open ws WebSocket');
+    }
+    if (typeof request?.headers !== 'object' || request.headers === null) {
+      throw new WsAcceptError('bad-input', 'accept() takes the upgrade request (IncomingMessage) as its second argument');
+    }
+    const space = options?.space;
+    if (typeof space !== 'string' || !this.sessions.find(space)) {
+      throw new WsAcceptError('unknown-space', `unknown space "${String(space)}"; configured: ${Object.keys(this.options.spaces).join(', ')}`);
+    }
+    if (options.user !== undefined && typeof options.user !== 'string') throw new WsAcceptError('bad-input', 'accept(): user must be a string');
+    if (this.closing) throw new WsAcceptError('closed', 'WsModule is shutting down');
+    if (ws.readyState !== WebSocket.OPEN) throw new WsAcceptError('not-open', 'accept() takes an open socket');
+    if (this.assembly.holds(ws)) throw new WsAcceptError('not-open', 'this socket is already a session');
+    if (!this.room(space)) {
+      this.metrics.count(space, 'refused');
+      throw new WsAcceptError('too-many-connections', 'too many connections');
+    }
+    const { path, search } = splitUrl(request.url);
+    const facts = requestFacts(request, path, search, this.options.keepHeaders);
+    return this.assembly.assemble(ws, { space, facts, user: options.user, locals: options.locals }, true);
+  };
 
-  private accept(ws: WebSocket, req: IncomingMessage, space: string, path: string, search: string, identity: WsIdentity | undefined): void {
-    const facts = requestFacts(req, path, search, this.options.keepHeaders);
-    const transport = new WsTransport(ws);
-    const outbox = new SessionOutbox(transport, this.outboxSettings, this.observers.get(space)!);
-    const session = new WsSession(this.sessions.ids.next(), space, facts, transport, outbox);
-    this.sockets.add(ws);
-    (ws as SocketWithSession)[kSession] = session;
-    // Without an error listener a single bad frame (unmasked, reserved opcode, oversize) would throw from the
-    // socket and take the process down. ws has already chosen the close code; we only count it.
-    ws.on('error', this.onSocketError);
-    ws.on('message', this.onSocketMessage);
-    ws.on('pong', onSocketPong);
-    ws.on('close', this.onSocketClose);
-    if (identity?.locals) Object.assign(session.locals, identity.locals);
-    this.lifecycle.open(session, identity?.user);
+  /** Whether a space may take one more session, counting the upgrades still in their checks. */
+  private room(space: string): boolean {
+    const index = this.sessions.find(space)!;
+    return (
+      this.sessions.size + this.pendingUpgrades < this.options.maxConnections &&
+      index.sessions.size + this.pendingUpgrades < this.options.spaceMaxConnections[space]
+    );
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage, place: Place, identity: WsIdentity | undefined): void {
+    const facts = requestFacts(req, place.path, place.search, this.options.keepHeaders, place.params);
+    this.assembly.assemble(ws, { space: place.space, facts, user: identity?.user, locals: identity?.locals });
+  }
+
+  /**
+   * The space of a path no space is configured at, as the app's `resolveSpace` chooses: `undefined` when it does
+   * not place it (404, or another listener's), `null` when it failed (answered 500 and logged: a bug of the app).
+   */
+  private resolve(req: IncomingMessage, path: string, search: string): Place | undefined | null {
+    let chosen: WsResolvedSpace | string | undefined;
+    try {
+      chosen = this.options.resolveSpace!(req);
+    } catch (err) {
+      this.resolveLog.error(`resolveSpace threw for ${path}: ${describeError(err)}`);
+      return null;
+    }
+    if (chosen === undefined || chosen === null) return undefined;
+    const space = typeof chosen === 'string' ? chosen : chosen.space;
+    if (typeof space !== 'string' || !this.sessions.find(space)) {
+      this.resolveLog.error(`resolveSpace placed ${path} in "${String(space)}", which is not a configured space (${Object.keys(this.options.spaces).join(', ')}); answered 500`);
+      return null;
+    }
+    const params: Record<string, string> = {};
+    if (typeof chosen === 'object' && chosen.params) {
+      for (const [key, value] of Object.entries(chosen.params)) if (key !== '__proto__') params[key] = String(value);
+    }
+    return { space, path, search, params };
   }
 }
 
-const kSession = Symbol('ws-spaces:session');
-type SocketWithSession = WebSocket & { [kSession]: WsSession };
-
-const sessionOf = (socket: WebSocket): WsSession => (socket as SocketWithSession)[kSession];
-
-function onSocketPong(this: WebSocket): void {
-  sessionOf(this).lastSeen = Date.now();
-}
-
-/** A listener shared by every socket, called with the socket ws gives as `this`. */
-function socketListener(adapter: SpacesUpgradeHost, listener: (adapter: SpacesUpgradeHost, socket: WebSocket) => void) {
-  return function (this: WebSocket): void {
-    listener(adapter, this);
-  };
+/** Where an upgrade goes: its space, and the facts of its URL. */
+interface Place {
+  space: string;
+  path: string;
+  search: string;
+  params: Record<string, string>;
 }

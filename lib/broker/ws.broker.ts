@@ -20,6 +20,9 @@ import { ANY_SPACE, type DispatchOp, type DispatchPacket, MAX_PACKET_TARGETS } f
 import { idChunks } from './id-chunks.js';
 import { nodeOfSessionId } from '../session/session-id.js';
 import { DeliveryResult, emptyDelivery } from './delivery.js';
+import type { IncomingMessage } from 'node:http';
+import type { WsAcceptOptions } from '../interfaces/ws-accept-options.interface.js';
+import { WsAcceptError } from '../errors/ws-accept.error.js';
 import { BurstLogger } from '../cluster/burst-logger.js';
 import { exceptSet, FanOut, type Outgoing } from './fan-out.js';
 
@@ -87,6 +90,20 @@ export class WsBroker {
   /** This node's counters, totals and per space (as `GET /ws/metrics`). */
   metrics(): WsMetricsReport {
     return this.introspection.metrics();
+  }
+
+  /** @internal The upgrade host's `adopt`: it depends on the broker (through the lifecycle), so it hands itself in. */
+  acceptor: ((ws: object, request: IncomingMessage, options: WsAcceptOptions) => WsSession) | undefined;
+
+  /**
+   * Adopts a socket the app upgraded itself (its own route, `WebSocketServer({ noServer: true })` and auth) as a
+   * session of `options.space`, with the queues, hooks, heartbeat, metrics and limits of any other. `ws` is an open
+   * `ws` WebSocket (typed loosely so apps need no `@types/ws`), `request` its upgrade request. Throws a
+   * `WsAcceptError` (unknown space, shutting down, connection limit, socket not open) and leaves the socket alone.
+   */
+  accept(ws: object, request: IncomingMessage, options: WsAcceptOptions): WsSession {
+    if (!this.acceptor) throw new WsAcceptError('closed', 'WsModule has no upgrade host running');
+    return this.acceptor(ws, request, options);
   }
 
   /** This node's id, the prefix of its session ids. */

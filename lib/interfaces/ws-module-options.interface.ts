@@ -1,4 +1,12 @@
+import type { IncomingMessage } from 'node:http';
 import type { WsUpgradeSettings } from './ws-authenticator.interface.js';
+
+/** What `resolveSpace` returns for an upgrade it places: the space, and facts read from the path. */
+export interface WsResolvedSpace {
+  space: string;
+  /** Kept in `session.request.params`, e.g. `{ id: '42' }` for `/rooms/42`. */
+  params?: Record<string, string>;
+}
 
 /** A duration in milliseconds, or a string such as `"250ms"`, `"30s"`, `"5m"`, `"1h"`. */
 export type WsDuration = number | string;
@@ -141,6 +149,17 @@ export interface WsModuleOptions extends WsUpgradeSettings {
    * `GET <introspection.path>/trace` and by `WsIntrospection.trace()`. `true` keeps 100. @default false
    */
   trace?: boolean | { size?: number };
+  /**
+   * Greet every new session, after its open hooks and before any reply, with `{ name: 'ws.welcome', data: { sid,
+   * space, user, node } }` (a push like any other, code 0). A string names the message instead. @default false
+   */
+  welcome?: boolean | string;
+  /**
+   * Chooses the space of an upgrade whose path no space is configured at: `{ space, params? }` (`params` go to
+   * `session.request.params`), a space name, or `undefined` for 404. Naming a space that is not configured is
+   * answered 500 and logged. The chosen space's origin check, guards and authenticator apply. @default none
+   */
+  resolveSpace?: (request: IncomingMessage) => WsResolvedSpace | string | undefined;
   /** Argument classes: strip properties without decorators (`whitelist`), or refuse them (`forbidNonWhitelisted`). */
   validation?: { whitelist?: boolean; forbidNonWhitelisted?: boolean };
   /** Check the data of declared commands against their argument class before sending. @default NODE_ENV !== 'production' */
@@ -208,6 +227,9 @@ export interface WsResolvedOptions {
   observeLog: boolean;
   observeTrace: boolean;
   trace: { size: number } | false;
+  /** The welcome message's name, or `false`. */
+  welcome: string | false;
+  resolveSpace: ((request: IncomingMessage) => WsResolvedSpace | string | undefined) | undefined;
   validation: { whitelist: boolean; forbidNonWhitelisted: boolean };
   validateOutbound: boolean;
   maxDepth: number;

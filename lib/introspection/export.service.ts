@@ -12,6 +12,7 @@ import { schemaOfClass, type ValidatorMetadataSource, type WsJsonSchema } from '
 import { PACKAGE_INFO } from './package-info.js';
 import type { WsTraceReport } from './trace-buffer.js';
 import { WsTracer } from './ws-tracer.js';
+import { welcomeExportEntry } from '../session/welcome.js';
 
 /**
  * What the module can tell about itself: the protocol it speaks (export, AsyncAPI) and how it is doing
@@ -56,12 +57,17 @@ export class WsIntrospection implements OnModuleInit {
       };
     }
     const commandsByName = new Map(commands.map((c) => [`${c.space}\0${c.name}`, c]));
-    return {
+    const result: WsProtocolExport = {
       schema: { ...PACKAGE_INFO, generated: new Date().toISOString() },
       spaces,
       messages: messages.map((m) => this.messageEntry(m, commandsByName)),
       commands: commands.map((c) => this.commandEntry(c)),
     };
+    // The welcome (option `welcome`) is a server message of every space, as a default-space command would be.
+    // A command the app declared under that name (to give it a class) stands for it instead.
+    const welcome = this.options.welcome;
+    if (welcome !== false && !commands.some((c) => c.space === 'default' && c.name === welcome)) result.commands.push(welcomeExportEntry(welcome));
+    return result;
   }
 
   /** The same registry as an AsyncAPI 3.0 document; `host` goes into its server entry. */

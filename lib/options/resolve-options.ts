@@ -16,6 +16,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'trace',
   'maxGroups',
   'handshakeTimeout',
+  'welcome',
+  'resolveSpace',
 ]);
 const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards', 'inherit']);
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -140,6 +142,8 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     observeLog: flag('observeLog', input.observeLog ?? D.observeLog),
     observeTrace: flag('observeTrace', input.observeTrace ?? D.observeTrace),
     trace: traceOf(input.trace),
+    welcome: welcomeOf(input.welcome),
+    resolveSpace: resolveSpaceOf(input.resolveSpace),
     validation: {
       whitelist: flag('validation.whitelist', input.validation?.whitelist ?? true),
       forbidNonWhitelisted: flag('validation.forbidNonWhitelisted', input.validation?.forbidNonWhitelisted ?? false),
@@ -227,6 +231,19 @@ function traceOf(value: unknown): WsResolvedOptions['trace'] {
   const { size = D.traceSize, ...rest } = value as Record<string, unknown>;
   for (const key of Object.keys(rest)) throw fail(`trace.${key}`, 'is not a known option', rest[key]);
   return { size: integer('trace.size', size, 1, 100_000) };
+}
+
+function welcomeOf(value: unknown): WsResolvedOptions['welcome'] {
+  if (value === undefined || value === false) return false;
+  if (value === true) return D.welcomeName;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) throw fail('welcome', 'must be true, false or a message name', value);
+  return value;
+}
+
+function resolveSpaceOf(value: unknown): WsResolvedOptions['resolveSpace'] {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw fail('resolveSpace', 'must be a function (request) => { space, params? } | string | undefined', value);
+  return value as WsResolvedOptions['resolveSpace'];
 }
 
 function introspectionOf(value: unknown): WsResolvedOptions['introspection'] {

@@ -19,6 +19,7 @@ export const WS_OPTION_DEFAULTS = {
   observeLog: false,
   observeTrace: false,
   traceSize: 100,
+  welcomeName: 'ws.welcome',
   codec: 'json',
   introspectionPath: '/ws',
   prometheusPrefix: 'ws_',

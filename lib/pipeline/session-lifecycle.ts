@@ -1,26 +1,38 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WsBroker } from '../broker/ws.broker.js';
 import { WsContext } from '../context/ws-context.js';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import { SessionRegistry } from '../session/session.registry.js';
+import { welcomeData } from '../session/welcome.js';
+import { WelcomeFirstTransport } from '../session/welcome-first.transport.js';
 import type { WsSession } from '../session/ws-session.js';
+import { describeError } from '../utils/describe-error.util.js';
+import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { runHooks } from './hook-runner.js';
 
-/** Opens and closes sessions: indexes them and runs the open and close hooks, close exactly once. */
+/**
+ * Opens and closes sessions: indexes them, runs the open hooks, greets them (option `welcome`), and runs the close
+ * hooks exactly once.
+ */
 @Injectable()
 export class SessionLifecycle {
   private readonly logger = new Logger('WsSession');
   private readonly closing = new Set<Promise<void>>();
+  private readonly welcome: string | false;
 
   constructor(
+    @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
     private readonly broker: WsBroker,
     private readonly sessions: SessionRegistry,
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
-  ) {}
+  ) {
+    this.welcome = options.welcome;
+  }
 
-  /** Indexes the session, binds the user an authenticator established, then runs the open hooks. */
+  /** Indexes the session, binds the user an authenticator established, runs the open hooks, then greets it. */
   open(session: WsSession, user?: string): void {
     this.sessions.add(session);
     if (user !== undefined) {
@@ -28,11 +40,29 @@ export class SessionLifecycle {
       session.userFromUpgrade = true;
     }
     const hooks = this.registry.table(session.space).hooks.open;
-    if (hooks.length === 0) return;
-    // Inbound messages wait for `opening`, so a handler never sees a session its open hooks have not seen.
+    if (hooks.length === 0) return this.greet(session);
+    // Inbound messages wait for `opening`, so a handler never sees a session its open hooks have not seen, and
+    // every reply follows the welcome.
     session.opening = runHooks(hooks, this.context(session), this.logger, this.hookFailed(session)).then(() => {
+      this.greet(session);
       session.opening = undefined;
     });
+  }
+
+  /**
+   * Sends the welcome through the broker like any push (its encoder, the space's envelope, send hooks, queue,
+   * metrics), ahead of every frame held while the session opened.
+   */
+  private greet(session: WsSession): void {
+    if (this.welcome === false) return;
+    const name = this.welcome;
+    const send = () => {
+      this.broker.reply(session, name, welcomeData(session, this.broker.nodeId), { priority: 'high' }, undefined).catch((err) => {
+        this.logger.error(`welcome to session ${session.id} failed: ${describeError(err)}`);
+      });
+    };
+    if (session.transport instanceof WelcomeFirstTransport) session.transport.release(send);
+    else send();
   }
 
   /**

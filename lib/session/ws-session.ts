@@ -11,6 +11,8 @@ export interface WsRequestFacts {
   remoteAddress: string | undefined;
   /** The request's `Host` header (`example.com:8080`), as the client sent it; behind a proxy, the proxy's unless it forwards it. */
   host?: string;
+  /** What `resolveSpace` read from the path (`{ id: '42' }` for `/rooms/42`); `{}` for a configured path. */
+  params: Record<string, string>;
 }
 
 /**

@@ -32,6 +32,19 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ trace: { size: 7 } }).trace).toEqual({ size: 7 });
   });
 
+  it('sends no welcome by default, "ws.welcome" with welcome: true, and the name it is given', () => {
+    expect(resolveOptions({}).welcome).toBe(false);
+    expect(resolveOptions({ welcome: false }).welcome).toBe(false);
+    expect(resolveOptions({ welcome: true }).welcome).toBe('ws.welcome');
+    expect(resolveOptions({ welcome: 'connection.established' }).welcome).toBe('connection.established');
+  });
+
+  it('keeps the resolveSpace function it is given, and none by default', () => {
+    const resolveSpace = () => undefined;
+    expect(resolveOptions({}).resolveSpace).toBeUndefined();
+    expect(resolveOptions({ resolveSpace }).resolveSpace).toBe(resolveSpace);
+  });
+
   it('reads durations as milliseconds or strings', () => {
     expect(resolveOptions({ pingInterval: 500, readTimeout: '2s', writeTimeout: '1.5s', observeInterval: '1m' })).toMatchObject({
       pingInterval: 500,
@@ -104,6 +117,9 @@ describe('resolveOptions', () => {
     ['a zero group cap', { maxGroups: 0 }, 'maxGroups'],
     ['a zero Redis publish timeout', { redis: { publishTimeout: 0 } }, 'redis.publishTimeout'],
     ['a short Redis secret', { redis: { secret: 'short' } }, 'redis.secret'],
+    ['a welcome that is neither a flag nor a name', { welcome: 1 }, 'welcome'],
+    ['an empty welcome name', { welcome: '' }, 'welcome'],
+    ['a resolveSpace that is not a function', { resolveSpace: { '/rooms': 'rooms' } }, 'resolveSpace'],
   ])('rejects %s, naming the option', (_case, options, name) => {
     expect(() => resolveOptions(options as never)).toThrow(WsConfigError);
     expect(() => resolveOptions(options as never)).toThrow(`"${name}"`);
