@@ -14,7 +14,8 @@ const USAGE = `usage:
 /** Exit codes: 0 done (no breaking change), 1 a breaking change, 2 a usage or input error. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command !== 'contract' || rest.length === 0 || rest.includes('--help')) return usage(command === undefined || rest.includes('--help') ? 0 : 2);
+  if (command === undefined || argv.includes('--help') || argv.includes('-h')) return usage(0);
+  if (command !== 'contract' || rest.length === 0) return usage(2);
   if (rest[0] === 'diff') {
     if (rest.length !== 3) return usage(2);
     const changes = diffContracts(readContract(rest[1]), readContract(rest[2]));
