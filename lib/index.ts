@@ -7,6 +7,9 @@ export { DEFAULT_SPACE } from './ws.constants.js';
 
 // Decorators
 export { WsSpace, WsMessage, WsCommand, WsFilter, WsHook, WsHandler, WsPrefix } from './decorators/index.js';
+export { WsRaw } from './decorators/ws-raw.decorator.js';
+export { WsRawContext } from './context/ws-raw-context.js';
+export type { WsRawData } from './broker/raw-frame.js';
 export { WsArgs, WsClient, WsCtx, WsUser } from './decorators/ws-params.decorator.js';
 
 // Sending and context
@@ -34,6 +37,7 @@ export type { WsTraceEntry, WsTraceReport } from './introspection/trace-buffer.j
 export { WsCode, WsCloseCode } from './protocol/ws-code.js';
 export type { WsCodec } from './protocol/codec.interface.js';
 export type { OutboundEnvelope as WsOutboundEnvelope } from './protocol/outbound-envelope.js';
+export type { WsEnvelopeFields, WsEnvelopeOption } from './protocol/envelope-dialect.js';
 
 // Errors
 export { WsConfigError } from './errors/ws-config.error.js';

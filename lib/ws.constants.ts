@@ -7,6 +7,7 @@ export const WS_COMMAND_METADATA = 'ws-spaces:command';
 export const WS_FILTER_METADATA = 'ws-spaces:filter';
 export const WS_HOOK_METADATA = 'ws-spaces:hook';
 export const WS_HANDLER_METADATA = 'ws-spaces:handler';
+export const WS_RAW_METADATA = 'ws-spaces:raw';
 export const WS_PREFIX_METADATA = 'ws-spaces:prefix';
 
 /** The validated, defaulted options every internal provider reads. */

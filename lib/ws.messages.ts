@@ -3,6 +3,13 @@
 export const DUPLICATE_HANDLER = (kind: string, name: string, space: string, first: string, second: string) =>
   `Two ${kind} handlers for "${name}" in space "${space}": ${first} and ${second}. Rename one or move it to another space.`;
 
+export const RAW_IN_ENVELOPE_SPACE = (owner: string, space: string) =>
+  `${owner} is a @WsRaw() handler of space "${space}", whose frames are envelopes. ` +
+  `Make the space raw: spaces: { ${space}: { path, raw: true } }, or put the handler in a raw space.`;
+
+export const TWO_RAW_HANDLERS = (space: string, first: string, second: string) =>
+  `Two @WsRaw() handlers in raw space "${space}": ${first} and ${second}. A raw space has one; remove one or move it to another raw space.`;
+
 export const UNKNOWN_SPACE = (space: string, where: string, known: string[]) =>
   `${where} belongs to space "${space}", which is not configured. Known spaces: ${known.join(', ')}. ` +
   `Add it to WsModule.forRoot({ spaces: { ${space}: '/path' } }).`;

@@ -12,6 +12,7 @@ import { WsTracer } from './introspection/ws-tracer.js';
 import { WsMetrics } from './metrics/ws-metrics.js';
 import { resolveOptions } from './options/resolve-options.js';
 import { Dispatcher } from './pipeline/dispatcher.js';
+import { RawDispatcher } from './pipeline/raw-dispatcher.js';
 import { HandlerFactory } from './pipeline/handler-factory.js';
 import { InboundLimiter } from './pipeline/inbound-limiter.js';
 import { ArgsValidator } from './validation/args-validator.js';
@@ -66,6 +67,7 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     WsMetrics,
     WsBroker,
     Dispatcher,
+    RawDispatcher,
     InboundLimiter,
     SessionLifecycle,
     SpacesUpgradeHost,

@@ -9,6 +9,7 @@ import { HomeController } from './home.controller.js';
 import { NoticeController } from './notice.controller.js';
 import { TokenAuthenticator } from './token.authenticator.js';
 import { UserHandlers } from './user.handlers.js';
+import { RawEchoHandlers } from './raw.handlers.js';
 
 @Module({
   imports: [
@@ -20,6 +21,8 @@ import { UserHandlers } from './user.handlers.js';
         // the default space's demo.* and chat.* messages, so user.login cannot change who the token says you are.
         spaces: {
           custom: { path: '/socket/custom', maxConnections: 1000, authenticator: TokenAuthenticator, inherit: ['demo.', 'chat.'] },
+          // Frames as they are, no envelope: RawEchoHandlers echoes them (mist's echo).
+          raw: { path: '/socket/raw', raw: true },
         },
         // Per session, every frame counted before it is parsed (garbage too); a flood gets 429s, then close 1008.
         rateLimit: { rate: 50, burst: 100, bytesPerSecond: 256 * 1024 },
@@ -29,6 +32,6 @@ import { UserHandlers } from './user.handlers.js';
     }),
   ],
   controllers: [HomeController, NoticeController, ClientController],
-  providers: [EchoHandlers, ChatHandlers, UserHandlers, CustomSpaceHandlers, GuardFilters, TokenAuthenticator],
+  providers: [EchoHandlers, ChatHandlers, UserHandlers, CustomSpaceHandlers, GuardFilters, TokenAuthenticator, RawEchoHandlers],
 })
 export class AppModule {}

@@ -6,6 +6,7 @@ import type { WsPriority, WsQueuePolicy } from '../interfaces/ws-module-options.
 import type { WsMetrics } from '../metrics/ws-metrics.js';
 import { runSendHooks } from '../pipeline/hook-runner.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
+import type { SpaceCodecs } from '../protocol/space-codecs.js';
 import { unixSeconds } from '../protocol/outbound-envelope.js';
 import { resolvePolicy } from '../queue/queue-policy.js';
 import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
@@ -26,6 +27,13 @@ export interface Outgoing {
   /** Sessions skipped (`options.except`, or a packet's). */
   except?: ReadonlySet<string>;
   bytes?: Buffer;
+  /**
+   * Set for bytes sent as they are (`pushRaw`, ...): `bytes` is the frame, of this kind, and nothing is encoded.
+   * `name` is then `''` and `data` what the app gave, for the send hooks.
+   */
+  raw?: { binary: boolean };
+  /** The codec `bytes` were written with: a send to sessions of several spaces re-encodes only for another dialect. */
+  encodedBy?: WsCodec;
 }
 
 /** How a send treats a recipient whose `block` queue is full: one recipient is waited for, many never are. */
@@ -49,7 +57,7 @@ export class FanOut {
     private readonly registry: WsRegistry,
     private readonly counters: WsMetrics,
     private readonly validator: ArgsValidator,
-    private readonly codec: WsCodec,
+    private readonly codecs: SpaceCodecs,
     private readonly defaultPolicy: WsQueuePolicy,
     private readonly validateOutbound: boolean,
     /** Where send-hook errors go: a hook runs per recipient and frame, so the broker passes a once-per-burst one. */
@@ -68,17 +76,23 @@ export class FanOut {
     delivery = new DeliveryResult(),
   ): DeliveryResult | Promise<DeliveryResult> {
     const table = this.registry.table(space);
-    const command = table.commands.get(out.name)?.options;
+    const raw = out.raw;
+    const command = raw ? undefined : table.commands.get(out.name)?.options;
     if (this.validateOutbound && command?.args) this.checkCommandData(out.name, command.args, out.data);
     const options = out.options;
-    const bytes = (out.bytes ??= this.codec.encode({
-      code: options?.code ?? 0,
-      name: out.name,
-      data: out.data,
-      text: options?.text ?? '',
-      time: unixSeconds(),
-      id: out.id,
-    }));
+    const codec = this.codecs.codec(space);
+    if (!raw && out.encodedBy !== codec) {
+      out.encodedBy = codec;
+      out.bytes = codec.encode({
+        code: options?.code ?? 0,
+        name: out.name,
+        data: out.data,
+        text: options?.text ?? '',
+        time: unixSeconds(),
+        id: out.id,
+      });
+    }
+    const bytes = out.bytes!;
     const priority: WsPriority = options?.priority ?? command?.priority ?? 'normal';
     const policy = resolvePolicy(priority, options?.queuePolicy ?? command?.queuePolicy, this.defaultPolicy);
     const hooks = table.hooks.send;
@@ -122,7 +136,7 @@ export class FanOut {
       frame = ctx.output;
       if (frame === undefined || frame === null) return undefined; // a hook may swallow a frame on purpose
     }
-    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy);
+    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, out.raw?.binary);
   }
 
   private checkCommandData(name: string, cls: Type<unknown>, data: unknown): void {

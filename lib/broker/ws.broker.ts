@@ -5,7 +5,7 @@ import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
-import { createCodec } from '../protocol/create-codec.js';
+import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import { SessionRegistry } from '../session/session.registry.js';
 import type { SpaceIndex } from '../session/space-index.js';
@@ -25,6 +25,7 @@ import type { WsAcceptOptions } from '../interfaces/ws-accept-options.interface.
 import { WsAcceptError } from '../errors/ws-accept.error.js';
 import { BurstLogger } from '../cluster/burst-logger.js';
 import { exceptSet, FanOut, type Outgoing } from './fan-out.js';
+import { type RawPacketFields, rawFromPacket, rawOutgoing, rawPacketFields, type WsRawData } from './raw-frame.js';
 
 /** Adds what a cross-node publish did: how many nodes it reached, or why it failed. */
 function withRemote(delivery: DeliveryResult, remote: number | Error): DeliveryResult {
@@ -57,8 +58,10 @@ function* usersSessions(index: SpaceIndex, uids: Iterable<string>): Iterable<WsS
 @Injectable()
 export class WsBroker {
   private readonly logger = new Logger('WsBroker');
-  /** @internal */
+  /** @internal The module's codec, that of the default envelope. */
   readonly codec: WsCodec;
+  /** @internal The codec of each space: the module's, or a dialect of it (`envelope`). */
+  readonly codecs: SpaceCodecs;
   private readonly fanOut: FanOut;
   private readonly maxGroups: number;
   /** JSON bytes of ids one packet carries at most: half of what a receiver accepts leaves room for the data. */
@@ -74,10 +77,11 @@ export class WsBroker {
     private readonly introspection: WsIntrospection,
   ) {
     cluster.onReceive((packet) => this.deliverFromCluster(packet));
-    this.codec = createCodec(options.codec);
+    this.codecs = new SpaceCodecs(options);
+    this.codec = this.codecs.base;
     this.maxGroups = options.maxGroups;
     this.packetIdBytes = Math.floor(options.maxMessageSize / 2);
-    this.fanOut = new FanOut(this, registry, counters, validator, this.codec, options.queuePolicy, options.validateOutbound,
+    this.fanOut = new FanOut(this, registry, counters, validator, this.codecs, options.queuePolicy, options.validateOutbound,
       // A send hook runs per recipient and frame, and a frame may come from another node: one line per burst.
       new BurstLogger(this.logger));
   }
@@ -126,18 +130,51 @@ export class WsBroker {
    * queue holds the promise until there is room (at most `writeTimeout`).
    */
   async push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
+    return this.pushOne(sid, options, () => ({ name, data, options }));
+  }
+
+  /**
+   * Sends bytes as they are to one session, whatever its space's envelope: a string as a text frame, a Buffer (or
+   * Uint8Array) as a binary frame. Through the same queue, lanes, send hooks and metrics as `push`, and to other
+   * nodes the same way; `code` and `text` do not apply.
+   */
+  async pushRaw(sid: string, data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.pushOne(sid, options, () => rawOutgoing(data, options));
+  }
+
+  /** Sends bytes as they are to every session of a space, on every node (see `pushRaw`). */
+  async broadcastRaw(data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.send('broadcast', {}, options, (index) => index.sessions.values(), '', data, true);
+  }
+
+  /** Sends bytes as they are to every member of a group, on every node (see `pushRaw`). */
+  async groupcastRaw(gid: string, data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.send('groupcast', { gid }, options, (index) => index.groups.get(gid), '', data, true);
+  }
+
+  /** @internal Sends what a `@WsRaw()` handler returned back to its session. */
+  async replyRaw(session: WsSession, data: WsRawData): Promise<Delivery> {
+    return this.fanOut.deliver([session], session.space, rawOutgoing(data, undefined), 'wait');
+  }
+
+  /** `push` and `pushRaw`: the session here, on its own node, or nowhere. */
+  private async pushOne(sid: string, options: WsSendOptions | undefined, outgoing: () => Outgoing): Promise<Delivery> {
     // A space that is not configured is a mistake, as for the other sends, not "nobody there".
     if (options?.space !== undefined) this.index(options.space);
+    const out = outgoing(); // a raw send of something that is not bytes is refused before anything else
     if (this.except(options)?.has(sid)) return emptyDelivery();
     const session = this.sessionRegistry.get(sid);
     if (session) {
       if (options?.space !== undefined && options.space !== session.space) return emptyDelivery();
-      return this.fanOut.deliver([session], session.space, { name, data, options }, 'wait');
+      return this.fanOut.deliver([session], session.space, out, 'wait');
     }
     const node = nodeOfSessionId(sid);
     if (!this.cluster.enabled || node === undefined || node === this.nodeId) return emptyDelivery();
     // Without a space the owning node finds the session wherever it is, as a local push does; with one, only there.
-    return withRemote(emptyDelivery(), await this.cluster.publish('push', options?.space ?? ANY_SPACE, { sid }, name, data, node));
+    const space = options?.space ?? ANY_SPACE;
+    if (!out.raw) return withRemote(emptyDelivery(), await this.cluster.publish('push', space, { sid }, out.name, out.data, node));
+    const { raw, data } = rawPacketFields(out);
+    return withRemote(emptyDelivery(), await this.cluster.publish('push', space, { sid, raw }, undefined, data, node));
   }
 
   /**
@@ -311,16 +348,23 @@ export class WsBroker {
     targets: (index: SpaceIndex) => Iterable<WsSession> | undefined,
     name: string,
     data: unknown,
+    raw = false,
   ): Promise<Delivery> {
     const space = options?.space ?? DEFAULT_SPACE;
     const sessions = targets(this.index(space));
     const except = this.except(options);
+    const out: Outgoing = raw ? rawOutgoing(data as WsRawData, options, except) : { name, data, options, except };
     // Local delivery first: it waits neither for Redis nor for a slow recipient, and a Redis outage does not stop it.
-    const local = sessions ? (this.fanOut.deliver(sessions, space, { name, data, options, except }, 'pending') as DeliveryResult) : emptyDelivery();
+    const local = sessions ? (this.fanOut.deliver(sessions, space, out, 'pending') as DeliveryResult) : emptyDelivery();
     if (!this.cluster.enabled) return local;
     // This node's own sessions were skipped here; the others learn only about theirs.
-    const remoteExcept = except && [...except].filter((sid) => nodeOfSessionId(sid) !== this.nodeId);
+    const remoteExcept = remoteExceptOf(except, this.nodeId);
     const withExcept = (fields: PacketTarget) => (remoteExcept?.length ? { ...fields, except: remoteExcept } : fields);
+    if (raw) {
+      // A raw frame crosses as its text or as base64 (packets are JSON), with no message name.
+      const fields = rawPacketFields(out);
+      return withRemote(local, await this.cluster.publish(op, space, withExcept({ ...target, raw: fields.raw }), undefined, fields.data));
+    }
     // A list of users longer than one packet carries goes in several (each receiver then encodes once per packet).
     const packets = target.uids ? idChunks(target.uids, this.packetIdBytes).map((uids) => withExcept({ uids })) : [withExcept(target)];
     return withRemoteChunks(local, await Promise.all(packets.map((fields) => this.cluster.publish(op, space, fields, name, data))));
@@ -328,7 +372,10 @@ export class WsBroker {
 
   /** Delivers a packet another node published, to this node's sessions; never publishes again. */
   private deliverFromCluster(packet: DispatchPacket): void {
-    const out: Outgoing = { name: packet.msg, data: packet.data, options: undefined, except: exceptSet(packet.except) };
+    const except = exceptSet(packet.except);
+    const out: Outgoing = packet.raw
+      ? rawFromPacket(packet as DispatchPacket & RawPacketFields, except)
+      : { name: packet.msg!, data: packet.data, options: undefined, except };
     // What this throws (a forged packet's data refused by validateOutbound) the dispatcher logs, once per burst.
     for (const [space, targets] of this.packetTargets(packet)) this.fanOut.deliver(targets, space, out, 'pending');
   }
@@ -366,6 +413,11 @@ export class WsBroker {
     if (!index) throw new Error(`unknown space "${space}"; configured: ${this.registry.spaceNames.join(', ')}`);
     return index;
   }
+}
+
+/** The sessions of other nodes an `except` names: a packet tells the others only about theirs. */
+function remoteExceptOf(except: ReadonlySet<string> | undefined, nodeId: string): string[] | undefined {
+  return except && [...except].filter((sid) => nodeOfSessionId(sid) !== nodeId);
 }
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {

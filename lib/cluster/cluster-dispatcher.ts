@@ -21,7 +21,7 @@ import { describeError } from '../utils/describe-error.util.js';
 const countedIn = (space: string) => (space === ANY_SPACE ? DEFAULT_SPACE : space);
 
 /** The target fields of a packet (which ones an op takes is checked on receipt), and whom a send to many skips. */
-export type PacketTarget = Pick<DispatchPacket, 'sid' | 'uid' | 'gid' | 'sids' | 'uids' | 'except'>;
+export type PacketTarget = Pick<DispatchPacket, 'sid' | 'uid' | 'gid' | 'sids' | 'uids' | 'except' | 'raw'>;
 
 /**
  * Publishes this node's cross-node sends and receives the others'. Packets this node sent come back on the shared
@@ -82,10 +82,11 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
    * Publishes a packet, to one node's channel (`toNode`) or to every node. Resolves with how many other nodes
    * received it, or with the error when it could not be sent (never rejects).
    */
-  async publish(op: DispatchOp, space: string, target: PacketTarget, msg: string, data: unknown, toNode?: string): Promise<number | Error> {
+  async publish(op: DispatchOp, space: string, target: PacketTarget, msg: string | undefined, data: unknown, toNode?: string): Promise<number | Error> {
     const transport = this.transport!;
     const seq = toNode === undefined ? ++this.sharedSeq : this.nextNodeSeq(toNode);
-    const packet: DispatchPacket = { op, space, msg, node: this.options.nodeId, seq, ...target };
+    // A raw packet (`target.raw`) has no message name.
+    const packet: DispatchPacket = { op, space, ...(msg === undefined ? {} : { msg }), node: this.options.nodeId, seq, ...target };
     if (data !== undefined) packet.data = data;
     try {
       const channel = toNode === undefined ? transport.sharedChannel : transport.nodeChannel(toNode);
@@ -113,7 +114,7 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.metrics.count(countedIn(packet.space), 'clusterReceived');
     const failed = (err: unknown) => {
       this.metrics.count(countedIn(packet.space), 'handlerErrors');
-      this.deliveryErrors.error(`cluster delivery of "${packet.msg}" failed: ${describeError(err)}`);
+      this.deliveryErrors.error(`cluster delivery of "${packet.msg ?? '(raw frame)'}" failed: ${describeError(err)}`);
     };
     try {
       const result = this.receiver?.(packet);

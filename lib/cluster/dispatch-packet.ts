@@ -8,7 +8,8 @@ export type DispatchOp = 'push' | 'push_user' | 'broadcast' | 'groupcast' | 'pus
 export interface DispatchPacket {
   op: DispatchOp;
   space: string;
-  msg: string;
+  /** The message name; absent from a raw packet. */
+  msg?: string;
   data?: unknown;
   /** The origin node. */
   node: string;
@@ -22,6 +23,11 @@ export interface DispatchPacket {
   uids?: string[];
   /** Sessions a broadcast, groupcast, push_user or push_users skips. */
   except?: string[];
+  /**
+   * A raw frame (`pushRaw`, `broadcastRaw`, `groupcastRaw`): `data` is its text (`'text'`) or its bytes in base64
+   * (`'base64'`, a binary frame), and there is no `msg`. Only push, broadcast and groupcast carry one.
+   */
+  raw?: 'text' | 'base64';
 }
 
 /** Ops sent to the owning node's channel, not the shared one (their sequence numbers count per node). */
@@ -46,6 +52,11 @@ const TARGET_OF: Record<DispatchOp, 'sid' | 'uid' | 'gid' | 'sids' | 'uids' | un
 /** Ops that may carry `except`: the ones whose targets the sender cannot list itself. */
 const TAKES_EXCEPT: ReadonlySet<string> = new Set(['broadcast', 'groupcast', 'push_user', 'push_users']);
 const KNOWN_KEYS = new Set(['op', 'space', 'msg', 'data', 'node', 'seq', 'sid', 'uid', 'gid', 'sids', 'uids', 'except']);
+KNOWN_KEYS.add('raw');
+/** Ops a raw frame may travel with. */
+const RAW_OPS: ReadonlySet<string> = new Set(['push', 'broadcast', 'groupcast']);
+/** Canonical base64: what `Buffer#toString('base64')` writes, nothing Node would silently skip while decoding. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const MAX_NAME = 256;
 
 /**
@@ -56,10 +67,13 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not an object';
   const p = value as Record<string, unknown>;
   for (const key of Object.keys(p)) if (!KNOWN_KEYS.has(key)) return `unknown field "${key}"`;
-  if (typeof p.op !== 'string' || !(p.op in TARGET_OF)) return `unknown op ${JSON.stringify(p.op)}`;
+  if (typeof p.op !== 'string' || !Object.hasOwn(TARGET_OF, p.op)) return `unknown op ${JSON.stringify(p.op)}`;
   const anySpace = (p.op === 'push' || p.op === 'push_many') && p.space === ANY_SPACE;
   if (typeof p.space !== 'string' || (!spaces.has(p.space) && !anySpace)) return `unknown space ${JSON.stringify(p.space)}`;
-  if (!nonEmpty(p.msg, MAX_NAME)) return 'msg must be a non-empty string';
+  if (p.raw !== undefined) {
+    const defect = rawDefect(p);
+    if (defect) return defect;
+  } else if (!nonEmpty(p.msg, MAX_NAME)) return 'msg must be a non-empty string';
   if (!nonEmpty(p.node, 64)) return 'node must be a non-empty string';
   if (typeof p.seq !== 'number' || !Number.isSafeInteger(p.seq) || p.seq < 0) return 'seq must be a non-negative integer';
   const target = TARGET_OF[p.op as DispatchOp];
@@ -81,6 +95,16 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
     if (!TAKES_EXCEPT.has(p.op as string)) return `${p.op} takes no "except"`;
     if (!idList(p.except, true)) return `"except" must be up to ${MAX_PACKET_TARGETS} non-empty strings`;
   }
+  return undefined;
+}
+
+/** A raw packet: a known kind, on an op that sends raw frames, its frame as a string, and no message name. */
+function rawDefect(p: Record<string, unknown>): string | undefined {
+  if (p.raw !== 'text' && p.raw !== 'base64') return `raw must be "text" or "base64", not ${JSON.stringify(p.raw)}`;
+  if (!RAW_OPS.has(p.op as string)) return `${p.op} carries no raw frame`;
+  if (p.msg !== undefined) return 'a raw packet takes no "msg"';
+  if (typeof p.data !== 'string') return 'a raw packet needs its frame as a string in "data"';
+  if (p.raw === 'base64' && !BASE64.test(p.data)) return '"data" of a base64 raw packet is not base64';
   return undefined;
 }
 

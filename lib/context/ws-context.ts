@@ -3,6 +3,7 @@ import { WsDeniedError, WsFailError, WsInternalError, WsInvalidError, WsServerEr
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
 import type { WsSession } from '../session/ws-session.js';
+import type { WsRawData } from '../broker/raw-frame.js';
 
 const NO_SETTING: WsSetting = Object.freeze({});
 
@@ -89,6 +90,21 @@ export class WsContext<A = unknown> {
 
   groupcast(gid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
     return this.broker.groupcast(gid, name, data, this.scoped(options));
+  }
+
+  /** Bytes as they are to one session: a string as a text frame, a Buffer as a binary frame (see `WsBroker.pushRaw`). */
+  pushRaw(sid: string, data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.pushRaw(sid, data, this.scoped(options));
+  }
+
+  /** Bytes as they are to every session of this space (or `options.space`), on every node. */
+  broadcastRaw(data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.broadcastRaw(data, this.scoped(options));
+  }
+
+  /** Bytes as they are to every member of a group of this space (or `options.space`), on every node. */
+  groupcastRaw(gid: string, data: WsRawData, options?: WsSendOptions): Promise<Delivery> {
+    return this.broker.groupcastRaw(gid, data, this.scoped(options));
   }
 
   /**

@@ -4,4 +4,5 @@ export * from './ws-command.decorator.js';
 export * from './ws-filter.decorator.js';
 export * from './ws-hook.decorator.js';
 export * from './ws-handler.decorator.js';
+export * from './ws-raw.decorator.js';
 export * from './ws-prefix.decorator.js';

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { WsUpgradeSettings } from './ws-authenticator.interface.js';
+import type { WsEnvelopeOption } from '../protocol/envelope-dialect.js';
 
 /** What `resolveSpace` returns for an upgrade it places: the space, and facts read from the path. */
 export interface WsResolvedSpace {
@@ -75,6 +76,16 @@ export interface WsSpaceOptions extends WsUpgradeSettings {
    * The default space's filters and hooks run in every space whatever this says. @default true
    */
   inherit?: boolean | string[];
+  /**
+   * The envelope's field names in this space: `'wsrv'` (go-eyas/wsrv: `cmd`, `seqno`, `status`, `msg`, `data`,
+   * "ok" on success, no time) or `{ name, id, code, text, data, time, successText }`. Every frame of the space, in
+   * and out, uses them. @default the default envelope
+   */
+  envelope?: WsEnvelopeOption;
+  /**
+   * Frames of this space are not envelopes: each goes as it is to the space's `@WsRaw()` handler. @default false
+   */
+  raw?: boolean;
 }
 
 /**
@@ -217,6 +228,10 @@ export interface WsResolvedOptions {
   spaceMaxConnections: Record<string, number>;
   /** What each space inherits from the default space (`true` for the default space itself). */
   spaceInherit: Record<string, boolean | string[]>;
+  /** The spaces with an `envelope` option, and it; the others use the default envelope. */
+  spaceEnvelope: Record<string, WsEnvelopeOption>;
+  /** The spaces whose frames go unparsed to a `@WsRaw()` handler. */
+  rawSpaces: string[];
   /** `bytesPerSecond` undefined: no byte budget. */
   rateLimit: (Required<Omit<WsSessionRateLimit, 'bytesPerSecond'>> & { bytesPerSecond: number | undefined }) | false;
   shutdownGrace: number;

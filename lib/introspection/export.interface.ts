@@ -1,3 +1,4 @@
+import type { WsEnvelopeFields } from '../protocol/envelope-dialect.js';
 import type { WsJsonSchema } from './json-schema.builder.js';
 
 /** One declared message or command in the protocol export. @publicApi */
@@ -27,6 +28,10 @@ export interface WsSpaceSummary {
   filters: number;
   handlers: number;
   hooks: number;
+  /** The space's envelope dialect (`'wsrv'`, or every field name), when it is not the default envelope. */
+  envelope?: 'wsrv' | Required<WsEnvelopeFields>;
+  /** Present when the space's frames go unparsed to a `@WsRaw()` handler. */
+  raw?: true;
 }
 
 /** The result of `WsIntrospection.export()` and `GET <introspection.path>/export`. @publicApi */

@@ -13,6 +13,8 @@ import { PACKAGE_INFO } from './package-info.js';
 import type { WsTraceReport } from './trace-buffer.js';
 import { WsTracer } from './ws-tracer.js';
 import { welcomeExportEntry } from '../session/welcome.js';
+import { type EnvelopeDialect, resolveDialect } from '../protocol/envelope-dialect.js';
+import { inDialect } from '../protocol/dialect-shape.js';
 
 /**
  * What the module can tell about itself: the protocol it speaks (export, AsyncAPI) and how it is doing
@@ -55,6 +57,9 @@ export class WsIntrospection implements OnModuleInit {
         handlers: Object.values(table.handlers).filter((h) => h && own(h)).length,
         hooks: Object.values(table.hooks).flat().filter(own).length,
       };
+      const dialect = this.dialect(space);
+      if (dialect) spaces[space].envelope = dialect.setting;
+      if (this.options.rawSpaces.includes(space)) spaces[space].raw = true;
     }
     const commandsByName = new Map(commands.map((c) => [`${c.space}\0${c.name}`, c]));
     const result: WsProtocolExport = {
@@ -93,6 +98,11 @@ export class WsIntrospection implements OnModuleInit {
     return this.tracer.report();
   }
 
+  /** A space's dialect; the export shows the examples of its own messages and commands in it. */
+  private dialect(space: string): EnvelopeDialect | undefined {
+    return resolveDialect(this.options.spaceEnvelope[space]);
+  }
+
   private schemaOf(cls: Function | undefined): WsJsonSchema {
     return cls ? schemaOfClass(cls, this.validator) : { type: 'object' };
   }
@@ -107,14 +117,17 @@ export class WsIntrospection implements OnModuleInit {
     const command = commands.get(`${m.space}\0${reply}`) ?? commands.get(`default\0${reply}`);
     const replyClass = m.options.replyArgs ?? command?.options.args ?? returnClassOf(m.instance, m.methodName);
     const replyArgs = replyClass ? this.schemaOf(replyClass) : undefined;
+    const dialect = this.dialect(m.space);
+    const request = { name: m.name, data: exampleOf(args), id: 'r1' };
+    const response = { code: 0, name: reply, data: replyArgs ? exampleOf(replyArgs) : {}, text: '', time: 1770000000, id: 'r1' };
     return {
       name: m.name,
       space: m.space,
       desc: m.options.desc ?? '',
       ...(argsClass ? { argsClass: argsClass.name } : {}),
       args,
-      request: { name: m.name, data: exampleOf(args), id: 'r1' },
-      response: { code: 0, name: reply, data: replyArgs ? exampleOf(replyArgs) : {}, text: '', time: 1770000000, id: 'r1' },
+      request: dialect ? inDialect(request, dialect) : request,
+      response: dialect ? inDialect(response, dialect) : response,
       reply,
       ...(replyClass && replyArgs ? { replyClass: replyClass.name, replyArgs } : {}),
     };
@@ -122,13 +135,15 @@ export class WsIntrospection implements OnModuleInit {
 
   private commandEntry(c: CommandEntry): WsExportEntry {
     const args = this.schemaOf(c.options.args);
+    const dialect = this.dialect(c.space);
+    const response = { code: 0, name: c.name, data: exampleOf(args), text: '', time: 1770000000 };
     return {
       name: c.name,
       space: c.space,
       desc: c.options.desc ?? '',
       ...(c.options.args ? { argsClass: c.options.args.name } : {}),
       args,
-      response: { code: 0, name: c.name, data: exampleOf(args), text: '', time: 1770000000 },
+      response: dialect ? inDialect(response, dialect) : response,
       priority: c.options.priority ?? 'normal',
     };
   }

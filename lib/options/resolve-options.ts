@@ -5,6 +5,7 @@ import type { WsModuleOptions, WsResolvedOptions, WsSessionRateLimit } from '../
 import { parseDuration } from '../utils/duration.util.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
 import { INVALID_OPTION } from '../ws.messages.js';
+import { envelopeProblem, type WsEnvelopeOption } from '../protocol/envelope-dialect.js';
 import { WS_OPTION_DEFAULTS as D } from './ws-options.defaults.js';
 
 const KNOWN_OPTIONS = new Set<string>([
@@ -20,6 +21,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'resolveSpace',
 ]);
 const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards', 'inherit']);
+SPACE_KEYS.add('envelope').add('raw');
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const NODE_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -38,6 +40,8 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
   const spaces: Record<string, string> = { [DEFAULT_SPACE]: path };
   const spaceMaxConnections: Record<string, number> = { [DEFAULT_SPACE]: Infinity };
   const spaceInherit: Record<string, boolean | string[]> = { [DEFAULT_SPACE]: true };
+  const spaceEnvelope: Record<string, WsEnvelopeOption> = {};
+  const rawSpaces: string[] = [];
   const moduleUpgrade = upgradeSettings('', input);
   const upgrade: Record<string, WsUpgradeSettings> = { [DEFAULT_SPACE]: moduleUpgrade };
   const seenPaths = new Map<string, string>([[path, DEFAULT_SPACE]]);
@@ -64,6 +68,8 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
       spaceMaxConnections[name] =
         settings.maxConnections === undefined ? Infinity : integer(`spaces.${name}.maxConnections`, settings.maxConnections, 0);
       spaceInherit[name] = inheritOf(`spaces.${name}.inherit`, settings.inherit);
+      if (envelopeRawOf(name, settings)) rawSpaces.push(name);
+      if (settings.envelope !== undefined) spaceEnvelope[name] = settings.envelope;
       const taken = seenPaths.get(spacePath);
       if (taken) throw fail(`spaces.${name}`, `path is already used by space "${taken}"`, spacePath);
       seenPaths.set(spacePath, name);
@@ -133,6 +139,8 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     maxConnections: input.maxConnections === undefined ? Infinity : integer('maxConnections', input.maxConnections, 0),
     spaceMaxConnections,
     spaceInherit,
+    spaceEnvelope,
+    rawSpaces,
     rateLimit,
     shutdownGrace: duration('shutdownGrace', input.shutdownGrace ?? D.shutdownGrace, false),
     compression: flag('compression', input.compression ?? D.compression),
@@ -222,6 +230,18 @@ function inheritOf(option: string, value: unknown): boolean | string[] {
     throw fail(option, 'must be true, false or a list of message names and "prefix." entries', value);
   }
   return [...value];
+}
+
+/** Checks a space's `envelope` and `raw`; true when the space is raw. A raw space has no envelope to name. */
+function envelopeRawOf(name: string, settings: { envelope?: unknown; raw?: unknown }): boolean {
+  if (settings.envelope !== undefined) {
+    const problem = envelopeProblem(settings.envelope);
+    if (problem) throw fail(`spaces.${name}.envelope`, problem, settings.envelope);
+  }
+  if (settings.raw === undefined) return false;
+  const raw = flag(`spaces.${name}.raw`, settings.raw);
+  if (raw && settings.envelope !== undefined) throw fail(`spaces.${name}.raw`, 'a raw space has no envelope; remove "envelope"', settings.raw);
+  return raw;
 }
 
 function traceOf(value: unknown): WsResolvedOptions['trace'] {

@@ -24,6 +24,7 @@ import { describeError } from '../utils/describe-error.util.js';
 import { runHooks } from './hook-runner.js';
 import { InboundLimiter, type SessionVerdict } from './inbound-limiter.js';
 import { InFlight } from './in-flight.js';
+import { RawDispatcher } from './raw-dispatcher.js';
 
 /**
  * Frame → envelope → receive hooks → filters → handler → reply. Nothing thrown here reaches the socket:
@@ -45,12 +46,21 @@ export class Dispatcher {
     private readonly validator: ArgsValidator,
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
     private readonly tracer: WsTracer,
-  ) {}
+    private readonly raw: RawDispatcher,
+  ) {
+    this.rawSpaces = raw.spaces;
+  }
+
+  // --- raw spaces: their frames are not envelopes; RawDispatcher handles them, inside the same in-flight count
+  // (shutdown waits for them too). Undefined when no space is raw, so envelope frames pay nothing for it.
+  private readonly rawSpaces: ReadonlySet<string> | undefined;
+  // --- end raw spaces
 
   /** Handles one inbound frame. Never rejects. */
   handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
     this.inFlight.enter();
-    return this.receive(session, frame, isBinary).finally(this.inFlight.leave);
+    const handled = this.rawSpaces?.has(session.space) ? this.raw.handle(session, frame, isBinary, this.draining) : this.receive(session, frame, isBinary);
+    return handled.finally(this.inFlight.leave);
   }
 
   /**
@@ -84,17 +94,17 @@ export class Dispatcher {
     } catch {
       // A client's malformed frame is counted, not logged: on a public socket, logging it would let anyone
       // flood the logs. Its id and name are still echoed when the part of it that was read holds them.
-      const head = this.peekHead(frame, isBinary);
+      const head = this.peekHead(session, frame, isBinary);
       return this.rejectFrame(session, new WsInvalidError(`malformed message: not valid ${this.broker.codec.name}`), head.id, head.name);
     }
     try {
       sanitizePayload(decoded, this.options.maxDepth);
     } catch (err) {
       if (!(err instanceof PayloadTooDeepError)) throw err;
-      const head = isRecord(decoded) ? readHead(decoded) : {};
+      const head = isRecord(decoded) ? readHead(decoded, this.broker.codecs.dialect(space)) : {};
       return this.rejectFrame(session, new WsInvalidError(`malformed message: ${err.message}`), head.id, head.name);
     }
-    const envelope = toEnvelope(decoded);
+    const envelope = toEnvelope(decoded, this.broker.codecs.dialect(space));
     if (envelope instanceof EnvelopeError) {
       return this.rejectFrame(session, new WsInvalidError(`malformed message: ${envelope.reason}`), envelope.id, envelope.name);
     }
@@ -202,7 +212,7 @@ export class Dispatcher {
       setImmediate(() => session.transport.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded'));
       return;
     }
-    const head = this.peekHead(frame, isBinary);
+    const head = this.peekHead(session, frame, isBinary);
     await this.broker.reply(session, head.name ?? '', null, { code: WsCode.RATE_LIMITED, text: 'rate limited' }, head.id);
   }
 
@@ -210,12 +220,15 @@ export class Dispatcher {
    * The `id` and `name` of a frame that is not (or cannot be) parsed, read from at most its first `PEEK_BYTES`:
    * a JSON frame is scanned without building its values; another codec's frame is decoded only when that small.
    */
-  private peekHead(frame: Buffer, isBinary: boolean): EnvelopeHead {
-    if (this.broker.codec.name === 'json') return readHead(peekJsonHead(frame));
+  private peekHead(session: WsSession, frame: Buffer, isBinary: boolean): EnvelopeHead {
+    const dialect = this.broker.codecs.dialect(session.space);
+    if (this.broker.codec.name === 'json') {
+      return dialect ? readHead(peekJsonHead(frame, PEEK_BYTES, dialect.peekKeys, dialect.peekKeyBytes), dialect) : readHead(peekJsonHead(frame));
+    }
     if (frame.length > PEEK_BYTES) return {};
     try {
       const decoded = this.broker.codec.decode(frame, isBinary);
-      return isRecord(decoded) ? readHead(decoded) : {};
+      return isRecord(decoded) ? readHead(decoded, dialect) : {};
     } catch {
       return {};
     }

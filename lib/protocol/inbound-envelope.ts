@@ -1,3 +1,5 @@
+import type { EnvelopeDialect } from './envelope-dialect.js';
+
 /** The envelope of an inbound message, after the aliases and the folding rule. */
 export interface InboundEnvelope {
   name: string;
@@ -42,7 +44,8 @@ const RESERVED = new Set(['name', 'msg', 'id', 'seqno', '__proto__', 'constructo
  * A numeric id must be a safe integer: `JSON.parse` has already rounded `9007199254740993` to `…992`, and echoing
  * that would answer a request the client never sent. Lengths count characters (code points), as documented.
  */
-export function readHead(frame: Record<string, unknown>): EnvelopeHead {
+export function readHead(frame: Record<string, unknown>, dialect?: EnvelopeDialect): EnvelopeHead {
+  if (dialect) return readDialectHead(frame, dialect);
   const head: EnvelopeHead = {};
   const rawId = frame.id !== undefined ? frame.id : frame.seqno;
   if (rawId !== undefined) {
@@ -62,19 +65,40 @@ export function readHead(frame: Record<string, unknown>): EnvelopeHead {
  * Normalizes a decoded frame into an envelope, applying the design's decided edge cases:
  * `name` beats `msg`, `data` beats `args`, `id` beats `seqno`, other fields fold into the arguments.
  */
-export function toEnvelope(value: unknown): InboundEnvelope | EnvelopeError {
+export function toEnvelope(value: unknown, dialect?: EnvelopeDialect): InboundEnvelope | EnvelopeError {
   if (!isRecord(value)) return new EnvelopeError('the message must be a JSON object');
   const frame = value;
-  const head = readHead(frame);
+  const head = readHead(frame, dialect);
   // A bad id is reported before a bad name: the design answers it without an id, whatever the name.
   if (head.idProblem) return new EnvelopeError(head.idProblem, undefined, head.name);
   if (head.nameProblem) return new EnvelopeError(head.nameProblem, head.id);
 
   let data: unknown;
-  if ('data' in frame) data = frame.data;
+  if (dialect) data = Object.hasOwn(frame, dialect.data) ? frame[dialect.data] : fold(frame, dialect.reserved);
+  else if ('data' in frame) data = frame.data;
   else if ('args' in frame) data = frame.args;
   else data = fold(frame);
   return { name: head.name!, data: data === null ? undefined : data, id: head.id };
+}
+
+/**
+ * `readHead` for a space with its own field names: only the dialect's name and id fields are read (no aliases: a
+ * wsrv client's `msg` is not a name), and the problems name those fields.
+ */
+function readDialectHead(frame: Record<string, unknown>, dialect: EnvelopeDialect): EnvelopeHead {
+  const head: EnvelopeHead = {};
+  const rawId = Object.hasOwn(frame, dialect.id) ? frame[dialect.id] : undefined;
+  if (rawId !== undefined) {
+    if ((typeof rawId === 'number' && Number.isSafeInteger(rawId)) || (typeof rawId === 'string' && fitsChars(rawId, MAX_ID_LENGTH))) {
+      head.id = rawId;
+    } else {
+      head.idProblem = ID_PROBLEM.replace('"id"', JSON.stringify(dialect.id));
+    }
+  }
+  const name = Object.hasOwn(frame, dialect.name) ? frame[dialect.name] : undefined;
+  if (typeof name === 'string' && name.length > 0 && fitsChars(name, MAX_NAME_LENGTH)) head.name = name;
+  else head.nameProblem = NAME_PROBLEM.replace('"name"', JSON.stringify(dialect.name));
+  return head;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -90,10 +114,10 @@ function fitsChars(s: string, max: number): boolean {
   return true;
 }
 
-function fold(frame: Record<string, unknown>): Record<string, unknown> | undefined {
+function fold(frame: Record<string, unknown>, reserved: ReadonlySet<string> = RESERVED): Record<string, unknown> | undefined {
   let folded: Record<string, unknown> | undefined;
   for (const key in frame) {
-    if (RESERVED.has(key)) continue;
+    if (reserved.has(key)) continue;
     (folded ??= {})[key] = frame[key];
   }
   return folded;

@@ -15,13 +15,19 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
 /**
- * Reads the top-level `name`, `msg`, `id` and `seqno` of a JSON object frame from its first `limit` bytes,
+ * Reads the top-level `name`, `msg`, `id` and `seqno` (or a dialect's `wanted` keys, none longer than
+ * `maxKeyBytes` with its quotes) of a JSON object frame from its first `limit` bytes,
  * skipping every other value without building it. It is what lets a frame refused before parsing (rate limit,
  * byte budget) or one that does not parse (broken JSON) still be answered with its `id`: the cost is bounded by
  * `limit`, whatever the frame's size. It stops at the first syntax error or at the limit and returns what it
  * found so far; a later duplicate key wins, as with `JSON.parse`.
  */
-export function peekJsonHead(frame: Buffer, limit = PEEK_BYTES): Record<string, unknown> {
+export function peekJsonHead(
+  frame: Buffer,
+  limit = PEEK_BYTES,
+  wanted: ReadonlySet<string> = WANTED,
+  maxKeyBytes = 16,
+): Record<string, unknown> {
   const found: Record<string, unknown> = {};
   const end = Math.min(frame.length, limit);
   let i = skipSpace(frame, 0, end);
@@ -33,13 +39,13 @@ export function peekJsonHead(frame: Buffer, limit = PEEK_BYTES): Record<string, 
     const keyEnd = skipString(frame, i, end);
     if (keyEnd < 0) return found;
     // Only short keys can be wanted ones; a key with escapes is decoded as JSON.parse would.
-    const key = keyEnd - i <= 16 ? decodeJson(frame, i, keyEnd) : undefined;
+    const key = keyEnd - i <= maxKeyBytes ? decodeJson(frame, i, keyEnd) : undefined;
     i = skipSpace(frame, keyEnd, end);
     if (frame[i] !== COLON) return found;
     const start = skipSpace(frame, i + 1, end);
     const valueEnd = skipValue(frame, start, end);
     if (valueEnd < 0) return found;
-    if (typeof key === 'string' && WANTED.has(key)) {
+    if (typeof key === 'string' && wanted.has(key)) {
       const value = frame[start] === QUOTE || isNumberStart(frame[start]) ? decodeJson(frame, start, valueEnd) : UNREADABLE;
       found[key] = value === undefined ? UNREADABLE : value;
     }

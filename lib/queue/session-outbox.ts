@@ -41,6 +41,20 @@ interface Blocked {
 const SLOW_CLOSE = 1013;
 
 /**
+ * Marks a queued frame whose type is not the outbox's (a raw text frame in a binary outbox, or the reverse): lanes
+ * hold bare Buffers, so the mark rides on a view of the frame's bytes (no copy). Only frames that wait are marked;
+ * the frames of the envelope never are.
+ */
+const kOtherType = Symbol('ws-spaces:other-frame-type');
+type MarkedFrame = Buffer & { [kOtherType]?: true };
+
+function markOtherType(frame: Buffer): Buffer {
+  const view = Buffer.from(frame.buffer, frame.byteOffset, frame.length) as MarkedFrame;
+  view[kOtherType] = true;
+  return view;
+}
+
+/**
  * The send path of one session. Frames go straight to the socket while it keeps up; once it holds `highWater`
  * bytes, they wait in the priority queue and are pumped out as the socket flushes (the write callback of the last
  * frame written is the signal, so no private socket API is needed). A full queue applies the send's policy.
@@ -75,16 +89,18 @@ export class SessionOutbox {
     return this.queueInstance?.bytes ?? 0;
   }
 
-  write(frame: Buffer, priority: WsPriority, policy: WsQueuePolicy): WriteResult {
+  /** `binary`: the frame's type when it is not the outbox's own (raw frames); envelopes leave it out. */
+  write(frame: Buffer, priority: WsPriority, policy: WsQueuePolicy, binary = this.settings.binary): WriteResult {
     if (this.disposed || !this.transport.isOpen) return OUTBOX_ERRORS.closed;
     if (!this.flushPending && this.depth === 0) {
       if (this.transport.bufferedAmount + frame.length < this.settings.highWater) {
-        this.send(frame, false);
+        this.send(frame, false, binary);
       } else {
-        this.send(frame, true); // this frame fills the socket: its write callback tells us when there is room
+        this.send(frame, true, binary); // this frame fills the socket: its write callback tells us when there is room
       }
       return undefined;
     }
+    if (binary !== this.settings.binary) frame = markOtherType(frame);
     const evicted = this.queue.offer(frame, priority);
     if (evicted >= 0) {
       if (evicted > 0) this.observer.dropped(evicted);
@@ -146,13 +162,13 @@ export class SessionOutbox {
     });
   }
 
-  private send(frame: Buffer, wantsFlushSignal: boolean): void {
+  private send(frame: Buffer, wantsFlushSignal: boolean, binary: boolean): void {
     if (wantsFlushSignal) {
       this.flushPending = true;
       this.armStall();
-      this.transport.send(frame, this.settings.binary, this.onFlushed);
+      this.transport.send(frame, binary, this.onFlushed);
     } else {
-      this.transport.send(frame, this.settings.binary);
+      this.transport.send(frame, binary);
     }
     this.observer.sent(frame.length);
   }
@@ -168,11 +184,12 @@ export class SessionOutbox {
       this.admitBlocked();
       const frame = this.queue.take();
       if (!frame) break;
+      const binary = (frame as MarkedFrame)[kOtherType] ? !this.settings.binary : this.settings.binary;
       if (this.transport.bufferedAmount + frame.length >= this.settings.highWater) {
-        this.send(frame, true); // full again: this frame's callback resumes the pump
+        this.send(frame, true, binary); // full again: this frame's callback resumes the pump
         break;
       }
-      this.send(frame, false);
+      this.send(frame, false, binary);
     }
     this.transport.uncork?.();
     if (this.depth === 0) this.settleFlushWaiters();

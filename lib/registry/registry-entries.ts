@@ -37,6 +37,14 @@ export interface HandlerEntry extends Owned {
   call: (ctx: unknown, cause: unknown) => unknown;
 }
 
+/** The `@WsRaw()` handler of a raw space. */
+export interface RawEntry extends Owned {
+  instance: object;
+  methodName: string;
+  /** The method with the app's guards, interceptors, pipes and exception filters around it. */
+  handler: ComposedHandler;
+}
+
 /** One space's view of the registry with the fallbacks already applied, built once at bootstrap. */
 export interface SpaceTable {
   name: string;

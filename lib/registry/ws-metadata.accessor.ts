@@ -4,6 +4,7 @@ import type { WsCommandMetadata } from '../decorators/ws-command.decorator.js';
 import type { WsHandlerMetadata } from '../decorators/ws-handler.decorator.js';
 import type { WsHookMetadata } from '../decorators/ws-hook.decorator.js';
 import type { WsMessageMetadata } from '../decorators/ws-message.decorator.js';
+import type { WsRawMetadata } from '../decorators/ws-raw.decorator.js';
 import type { WsSpaceScopedOptions } from '../interfaces/ws-message-options.interface.js';
 import {
   WS_COMMAND_METADATA,
@@ -11,6 +12,7 @@ import {
   WS_HANDLER_METADATA,
   WS_HOOK_METADATA,
   WS_MESSAGE_METADATA,
+  WS_RAW_METADATA,
   WS_PREFIX_METADATA,
   WS_SPACE_METADATA,
 } from '../ws.constants.js';
@@ -43,6 +45,10 @@ export class WsMetadataAccessor {
 
   hooks(method: Function): WsHookMetadata[] {
     return this.reflector.get(WS_HOOK_METADATA, method) ?? [];
+  }
+
+  raw(method: Function): WsRawMetadata[] {
+    return this.reflector.get(WS_RAW_METADATA, method) ?? [];
   }
 
   handlers(method: Function): WsHandlerMetadata[] {

@@ -63,7 +63,8 @@ export class WsExplorer implements OnModuleInit {
       const owner = `${className}.${methodName}`;
       const call = method.bind(instance);
       const messages = this.accessor.messages(method).map(named);
-      const handler = messages.length > 0 ? this.handlers.create(instance, methodName) : undefined;
+      const raws = this.accessor.raw(method);
+      const handler = messages.length > 0 || raws.length > 0 ? this.handlers.create(instance, methodName) : undefined;
       for (const options of messages) {
         const space = options.space ?? classSpace;
         if (options.args) {
@@ -71,6 +72,9 @@ export class WsExplorer implements OnModuleInit {
           this.validator.assertDeclaresFields(options.args, options.name, owner);
         }
         this.registry.addMessage({ name: options.name, space, owner, options, instance, methodName, handler: handler! });
+      }
+      for (const raw of raws) {
+        this.registry.addRaw({ space: raw.space ?? classSpace, owner, instance, methodName, handler: handler! });
       }
       const filter = this.accessor.filter(method);
       if (filter) this.registry.addFilter({ space: filter.space ?? classSpace, owner, call });
@@ -89,7 +93,8 @@ export class WsExplorer implements OnModuleInit {
       this.accessor.messages(method).length > 0 ||
       this.accessor.filter(method) !== undefined ||
       this.accessor.hooks(method).length > 0 ||
-      this.accessor.handlers(method).length > 0
+      this.accessor.handlers(method).length > 0 ||
+      this.accessor.raw(method).length > 0
     );
   }
 }

@@ -3,13 +3,14 @@ import { WsConfigError } from '../errors/ws-config.error.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import type { WsHandlerKind } from '../interfaces/ws-message-options.interface.js';
 import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
-import { DUPLICATE_HANDLER, UNKNOWN_SPACE } from '../ws.messages.js';
+import { DUPLICATE_HANDLER, RAW_IN_ENVELOPE_SPACE, TWO_RAW_HANDLERS, UNKNOWN_SPACE } from '../ws.messages.js';
 import type {
   CommandEntry,
   FilterEntry,
   HandlerEntry,
   HookEntry,
   MessageEntry,
+  RawEntry,
   SpaceTable,
 } from './registry-entries.js';
 
@@ -36,6 +37,8 @@ export class WsRegistry {
   private readonly handlers = new Map<string, Map<WsHandlerKind, HandlerEntry>>();
   private readonly filters: FilterEntry[] = [];
   private readonly hooks: HookEntry[] = [];
+  /** The `@WsRaw()` handler of each raw space: one per space, only in raw spaces. */
+  private readonly raws = new Map<string, Map<'raw', RawEntry>>();
   private tables = new Map<string, SpaceTable>();
 
   constructor(@Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions) {}
@@ -54,6 +57,19 @@ export class WsRegistry {
 
   addHandler(entry: HandlerEntry): void {
     this.addUnique(`"${entry.kind}"`, this.handlers, entry.kind, entry);
+  }
+
+  addRaw(entry: RawEntry): void {
+    this.checkSpace(entry.space, entry.owner);
+    if (!this.options.rawSpaces.includes(entry.space)) throw new WsConfigError(RAW_IN_ENVELOPE_SPACE(entry.owner, entry.space));
+    const existing = this.raw(entry.space);
+    if (existing) throw new WsConfigError(TWO_RAW_HANDLERS(entry.space, existing.owner, entry.owner));
+    this.addUnique('@WsRaw()', this.raws, 'raw', entry);
+  }
+
+  /** The `@WsRaw()` handler of a raw space, if it has one. */
+  raw(space: string): RawEntry | undefined {
+    return this.raws.get(space)?.get('raw');
   }
 
   addFilter(entry: FilterEntry): void {

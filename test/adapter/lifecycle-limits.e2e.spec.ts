@@ -3,7 +3,7 @@ import { WsBroker, WsContext, WsHook, WsMessage, WsMetrics, WsModule } from 'nes
 import { deflateRawSync } from 'node:zlib';
 import { MembershipHandlers } from '../fixtures/broker.fixture.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
-import { eventually, sleep, startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, realClock, startApp, type RunningApp } from '../helpers/start-app.js';
 
 @Injectable()
 class CloseCounter {
@@ -46,7 +46,7 @@ describe('Heartbeats', () => {
     expect(Date.now() - started).toBeLessThan(300 + 100 + 400); // the bound, with room for a busy machine
     const counter = running.app.get(CloseCounter);
     expect(await eventually(() => counter.closes.get(sid) === 1)).toBe(true);
-    await sleep(150);
+    await realClock(150); // another ping interval: the heartbeat must not end the gone session a second time
     expect(counter.closes.get(sid)).toBe(1);
     expect(running.app.get(WsMetrics).snapshot().total.readTimeouts).toBe(1);
     expect((await lively.request('whoami')).code).toBe(0); // a client that pongs stays
@@ -161,8 +161,18 @@ describe('Shutdown', () => {
       await broker.push(sid, 'n', { payload, i: pushed++ });
     }
     expect(broker.session(sid)!.queued).toBeGreaterThan(0);
+    // Resume reading only once shutdown waits for this queue, so the flush it waits for is the one under test.
+    const outbox = broker.session(sid)!.outbox;
+    const flushed = outbox.flushed.bind(outbox);
+    const waitedOn = new Promise<void>((resolve) => {
+      outbox.flushed = () => {
+        resolve();
+        return flushed();
+      };
+    });
     const closing = running.close();
-    await sleep(100);
+    await waitedOn;
+    expect(broker.session(sid)!.queued).toBeGreaterThan(0);
     (client.socket as any)._socket.resume();
     await closing;
     const { code } = await client.closed;

@@ -1,7 +1,7 @@
 import { WsBroker, WsGroupLimitError, WsModule } from 'nestjs-ws-spaces';
 import { ContextSender, DeliveryController, MembershipHandlers } from '../fixtures/broker.fixture.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
-import { startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 
 const MAX_GROUPS = 5;
 
@@ -50,9 +50,9 @@ describe('Sends to many targets, rooms and group limits', () => {
       expect(await broker.broadcast('b', null, { except: a.sid })).toMatchObject({ hit: 2, success: 2 });
       expect(await broker.groupcast('ex-room', 'g', null, { except: [a.sid, b.sid] })).toMatchObject({ hit: 1, success: 1 });
       expect(await broker.pushUser('ex-user', 'u', null, { except: [c.sid] })).toMatchObject({ hit: 2, success: 2 });
-      expect((await a.client.drain()).map((e) => e.name)).toEqual(['u']);
-      expect((await b.client.drain()).map((e) => e.name)).toEqual(['b', 'u']);
-      expect((await c.client.drain()).map((e) => e.name)).toEqual(['b', 'g']);
+      expect((await a.client.fence()).map((e) => e.name)).toEqual(['u']);
+      expect((await b.client.fence()).map((e) => e.name)).toEqual(['b', 'u']);
+      expect((await c.client.fence()).map((e) => e.name)).toEqual(['b', 'g']);
     });
 
     it('gives a handler "everyone in the room but me"', async () => {
@@ -61,7 +61,7 @@ describe('Sends to many targets, rooms and group limits', () => {
       const reply = await me.client.request('ctx.send', { kind: 'groupcast', to: 'chat', exceptMe: true });
       expect(reply.data).toMatchObject({ hit: 1, success: 1 });
       expect(await other.client.next()).toMatchObject({ name: 'from.ctx' });
-      expect(await me.client.drain()).toEqual([]);
+      expect(await me.client.fence()).toEqual([]);
     });
   });
 
@@ -71,9 +71,9 @@ describe('Sends to many targets, rooms and group limits', () => {
       const { result, calls } = await encodes(() => broker.pushMany([a.sid, b.sid, a.sid, 'nobody.1'], 'many', { n: 1 }));
       expect(result).toMatchObject({ hit: 2, success: 2, failed: 0, pending: 0, nodes: 0 });
       expect(calls).toBe(1);
-      expect((await a.client.drain()).map((e) => e.name)).toEqual(['many']);
-      expect((await b.client.drain()).map((e) => e.name)).toEqual(['many']);
-      expect(await c.client.drain()).toEqual([]);
+      expect((await a.client.fence()).map((e) => e.name)).toEqual(['many']);
+      expect((await b.client.fence()).map((e) => e.name)).toEqual(['many']);
+      expect(await c.client.fence()).toEqual([]);
     });
 
     it('pushMany finds sessions in any space unless one is named, and honours except', async () => {
@@ -82,8 +82,8 @@ describe('Sends to many targets, rooms and group limits', () => {
       expect((await broker.pushMany([plain.sid, custom.sid], 'any')).hit).toBe(2);
       expect((await broker.pushMany([plain.sid, custom.sid], 'only', null, { space: 'custom' })).hit).toBe(1);
       expect((await broker.pushMany([plain.sid, custom.sid], 'but', null, { except: plain.sid })).hit).toBe(1);
-      expect((await plain.client.drain()).map((e) => e.name)).toEqual(['any']);
-      expect((await custom.client.drain()).map((e) => e.name)).toEqual(['any', 'only', 'but']);
+      expect((await plain.client.fence()).map((e) => e.name)).toEqual(['any']);
+      expect((await custom.client.fence()).map((e) => e.name)).toEqual(['any', 'only', 'but']);
       await expect(broker.pushMany([plain.sid], 'x', null, { space: 'nope' })).rejects.toThrow(/unknown space "nope"/);
     });
 
@@ -95,9 +95,9 @@ describe('Sends to many targets, rooms and group limits', () => {
       const { result, calls } = await encodes(() => broker.pushUsers(['ann', 'bob', 'ann', 'nobody'], 'users', null, { except: ann2.sid }));
       expect(result).toMatchObject({ hit: 2, success: 2, nodes: 0 });
       expect(calls).toBe(1);
-      for (const s of [ann1, bob]) expect((await s.client.drain()).map((e) => e.name)).toEqual(['users']);
-      expect(await ann2.client.drain(0)).toEqual([]);
-      expect(await eve.client.drain(0)).toEqual([]);
+      for (const s of [ann1, bob]) expect((await s.client.fence()).map((e) => e.name)).toEqual(['users']);
+      expect(await ann2.client.fence()).toEqual([]);
+      expect(await eve.client.fence()).toEqual([]);
       expect(await broker.pushUsers([], 'nobody')).toMatchObject({ hit: 0 });
     });
 
@@ -106,8 +106,8 @@ describe('Sends to many targets, rooms and group limits', () => {
       const plain = await join('/ws', { uid: 'ctx-many' });
       expect((await me.client.request('ctx.send', { kind: 'pushUsers', many: ['ctx-many'] })).data).toMatchObject({ hit: 1 });
       expect((await me.client.request('ctx.send', { kind: 'pushMany', many: [me.sid, plain.sid] })).data).toMatchObject({ hit: 1 });
-      expect((await me.client.drain()).map((e) => e.name)).toEqual(['from.ctx', 'from.ctx']);
-      expect(await plain.client.drain(0)).toEqual([]);
+      expect((await me.client.fence()).map((e) => e.name)).toEqual(['from.ctx', 'from.ctx']);
+      expect(await plain.client.fence()).toEqual([]);
     });
   });
 
@@ -161,7 +161,7 @@ describe('Sends to many targets, rooms and group limits', () => {
       await expect(broker.rooms('nope')).rejects.toThrow(/unknown space "nope"/);
 
       await a.client.close();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await eventually(() => broker.session(a.sid) === undefined)).toBe(true); // the server saw the close
       expect(await broker.rooms('custom')).toEqual({ r1: 1, r2: 1 });
       await b.client.request('leave.many', { gids: ['r1', 'r2'] });
       expect(await broker.rooms('custom')).toEqual({});

@@ -32,7 +32,7 @@ describe('WsBroker', () => {
       const b = await join('/ws');
       expect(await broker.push(a.sid, 'note', { n: 1 })).toEqual({ hit: 1, success: 1, failed: 0, pending: 0, nodes: 0 });
       expect(await a.client.next()).toMatchObject({ code: 0, name: 'note', data: { n: 1 }, text: '' });
-      expect(await b.client.drain()).toEqual([]);
+      expect(await b.client.fence()).toEqual([]);
     });
 
     it('is a successful no-op for a session id nobody holds', async () => {
@@ -44,7 +44,7 @@ describe('WsBroker', () => {
       expect((await broker.push(c.sid, 'note')).hit).toBe(1);
       expect((await broker.push(c.sid, 'note', null, { space: 'default' })).hit).toBe(0);
       expect(await c.client.next()).toMatchObject({ name: 'note' });
-      expect(await c.client.drain()).toEqual([]);
+      expect(await c.client.fence()).toEqual([]);
     });
 
     it('carries code and text from the options', async () => {
@@ -62,9 +62,9 @@ describe('WsBroker', () => {
       expect(await broker.pushUser('u-two', 'hello')).toMatchObject({ hit: 2, success: 2, failed: 0 });
       for (const s of [one, two]) {
         expect(await s.client.next()).toMatchObject({ name: 'hello' });
-        expect(await s.client.drain()).toEqual([]);
+        expect(await s.client.fence()).toEqual([]);
       }
-      expect(await other.client.drain()).toEqual([]);
+      expect(await other.client.fence()).toEqual([]);
     });
 
     it('follows a rebinding and an unbinding', async () => {
@@ -93,7 +93,7 @@ describe('WsBroker', () => {
       expect(await broker.groupcast('g1', 'room')).toMatchObject({ hit: 2, success: 2 });
       expect(await member1.client.next()).toMatchObject({ name: 'room' });
       expect(await member2.client.next()).toMatchObject({ name: 'room' });
-      expect(await outsider.client.drain()).toEqual([]);
+      expect(await outsider.client.fence()).toEqual([]);
       expect(await broker.groupcast('empty-group', 'room')).toMatchObject({ hit: 0, success: 0 });
     });
 
@@ -134,7 +134,7 @@ describe('WsBroker', () => {
       await expect(broker.pushUser('u-nope', 'x', null, space)).rejects.toThrow(/unknown space "nope"/);
       await expect(broker.push(s.sid, 'x', null, space)).rejects.toThrow(/unknown space "nope"/);
       await expect(broker.push('nobody.1', 'x', null, space)).rejects.toThrow(/unknown space "nope"/);
-      expect(await s.client.drain()).toEqual([]);
+      expect(await s.client.fence()).toEqual([]);
     });
   });
 
@@ -146,14 +146,14 @@ describe('WsBroker', () => {
       await broker.broadcast('b');
       await broker.groupcast('same-group', 'g');
       await broker.pushUser('same-user', 'u');
-      expect((await plain.client.drain()).map((e) => e.name)).toEqual(['b', 'g', 'u']);
-      expect(await custom.client.drain()).toEqual([]);
+      expect((await plain.client.fence()).map((e) => e.name)).toEqual(['b', 'g', 'u']);
+      expect(await custom.client.fence()).toEqual([]);
 
       await broker.broadcast('b', null, { space: 'custom' });
       await broker.groupcast('same-group', 'g', null, { space: 'custom' });
       await broker.pushUser('same-user', 'u', null, { space: 'custom' });
-      expect((await custom.client.drain()).map((e) => e.name)).toEqual(['b', 'g', 'u']);
-      expect(await plain.client.drain()).toEqual([]);
+      expect((await custom.client.fence()).map((e) => e.name)).toEqual(['b', 'g', 'u']);
+      expect(await plain.client.fence()).toEqual([]);
     });
   });
 
@@ -169,11 +169,11 @@ describe('WsBroker', () => {
       for (const args of cases) {
         expect((await custom.client.request('ctx.send', args)).data).toMatchObject({ hit: 1, success: 1, failed: 0, nodes: 0 });
         expect(await custom.client.next()).toMatchObject({ name: 'from.ctx' });
-        expect(await plain.client.drain(50)).toEqual([]);
+        expect(await plain.client.fence()).toEqual([]);
 
         expect((await custom.client.request('ctx.send', { ...args, space: 'default' })).data).toMatchObject({ hit: 1, success: 1 });
         expect(await plain.client.next()).toMatchObject({ name: 'from.ctx' });
-        expect(await custom.client.drain(50)).toEqual([]);
+        expect(await custom.client.fence()).toEqual([]);
       }
     });
 

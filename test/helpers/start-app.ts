@@ -28,12 +28,18 @@ export async function startApp(metadata: ModuleMetadata, logger: LoggerService |
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `check` is true or the time is up; returns whether it became true. */
-export async function eventually(check: () => boolean, timeoutMs = 3000): Promise<boolean> {
+/**
+ * Lets real time pass, for specs whose subject is a clock (a timeout, an interval, a refill): "this much time went
+ * by and still nothing happened". Never to wait for something to arrive: fence or `eventually` for that.
+ */
+export const realClock = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` is true (it may be async) or the time is up; returns whether it became true. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (check()) return true;
-    await sleep(10);
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return check();
 }

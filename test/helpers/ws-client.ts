@@ -1,3 +1,4 @@
+import type { Delivery, WsSendOptions } from 'nestjs-ws-spaces';
 import { WebSocket, type ClientOptions } from 'ws';
 
 export interface Envelope {
@@ -8,6 +9,9 @@ export interface Envelope {
   time: number;
   id?: string | number;
 }
+
+/** The message name `fence()` sends by default; no fixture handles it. */
+export const FENCE = 'test.fence';
 
 /**
  * A real `ws` client that turns incoming frames into a cursor: `next()` resolves with the next envelope,
@@ -20,6 +24,7 @@ export class TestClient {
   /** Received and not yet taken by next()/nextWhere(). */
   private readonly pending: Envelope[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  private fences = 0;
 
   constructor(readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
@@ -58,10 +63,38 @@ export class TestClient {
 
   /** The first pending envelope that matches; the ones it skips stay pending for later calls. */
   async nextWhere(match: (e: Envelope) => boolean, timeoutMs = 3000): Promise<Envelope> {
+    const at = await this.waitFor(match, timeoutMs);
+    return this.pending.splice(at, 1)[0];
+  }
+
+  /**
+   * Everything received before the first envelope that matches (consumed with it). Per-session order is FIFO, so
+   * when the match is a marker sent after the action under test, what this returns is all the action produced.
+   */
+  async takeUntil(match: (e: Envelope) => boolean, timeoutMs = 3000): Promise<Envelope[]> {
+    const at = await this.waitFor(match, timeoutMs);
+    return this.pending.splice(0, at + 1).slice(0, at);
+  }
+
+  /**
+   * A fence: sends a request and resolves with every envelope received before its reply, instead of waiting for a
+   * time window. The reply leaves the server after everything already handed to this session's send queue, so an
+   * absence check is exact for any send that completed (its Delivery, or the reply of the request that caused it,
+   * awaited) before the fence. The default name is unknown to every fixture: its reply is a 404 carrying the id.
+   * For a message this client sent without an id, fence with that same message (same path, handled after it).
+   */
+  fence(name = FENCE, data?: unknown, timeoutMs = 3000): Promise<Envelope[]> {
+    const id = `fence-${++this.fences}`;
+    this.send({ name, data, id });
+    return this.takeUntil((e) => e.id === id, timeoutMs);
+  }
+
+  /** Index in `pending` of the first envelope that matches, once one arrived; fails after `timeoutMs`. */
+  private async waitFor(match: (e: Envelope) => boolean, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const at = this.pending.findIndex(match);
-      if (at >= 0) return this.pending.splice(at, 1)[0];
+      if (at >= 0) return at;
       const left = deadline - Date.now();
       if (left <= 0 || this.socket.readyState === WebSocket.CLOSED) {
         throw new Error(`no matching message within ${timeoutMs} ms; received: ${JSON.stringify(this.received)}`);
@@ -76,7 +109,7 @@ export class TestClient {
     }
   }
 
-  /** Waits `ms`, then takes every pending envelope. */
+  /** Waits `ms`, then takes every pending envelope. A time window: prefer `fence()`. */
   async drain(ms = 150): Promise<Envelope[]> {
     await new Promise((resolve) => setTimeout(resolve, ms));
     return this.pending.splice(0);
@@ -110,4 +143,23 @@ export async function closeAllClients(): Promise<void> {
   open.clear();
   for (const client of clients) client.socket.terminate();
   await Promise.all(clients.map((c) => c.closed));
+}
+
+let pushedFences = 0;
+
+/**
+ * A fence the server pushes: resolves with every envelope `client` received before it. It goes in the low lane,
+ * which is served last, and waits for room (`block`), so it arrives after every frame queued for the session when
+ * it was sent, whatever their lane. Delivery ordering across nodes holds too: one publisher's packets stay in order.
+ */
+export async function pushFence(
+  broker: { push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> },
+  sid: string,
+  client: TestClient,
+  timeoutMs = 3000,
+): Promise<Envelope[]> {
+  const n = ++pushedFences;
+  const delivery = await broker.push(sid, FENCE, { n }, { priority: 'low', queuePolicy: 'block' });
+  if (delivery.hit !== 1 || delivery.failed !== 0) throw new Error(`the fence did not reach ${sid}: ${JSON.stringify(delivery)}`);
+  return client.takeUntil((e) => e.name === FENCE && e.data?.n === n, timeoutMs);
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { WsContext, WsMessage, WsModule, WsSpace, type WsMetricsReport } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
-import { sleep, startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 
 @Injectable()
 class CountedHandlers {
@@ -170,7 +170,7 @@ describe('The metrics', () => {
     const client = await connect(second.wsUrl('/ws'));
     client.send('');
     const scraped = async () => parsePrometheus(await other.metrics()).values.chat_messages_received_total?.default;
-    for (let i = 0; i < 50 && (await scraped()) !== 1; i++) await sleep(10);
+    expect(await eventually(async () => (await scraped()) === 1)).toBe(true);
     expect(parsePrometheus(await other.metrics()).values.chat_messages_received_total).toEqual({ default: 1 });
     await second.close();
     expect(await other.metrics()).toBe('\n');

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { context, trace, type Span, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { WsConfigError, WsContext, WsMessage, WsModule } from 'nestjs-ws-spaces';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
-import { sleep, startApp } from '../helpers/start-app.js';
+import { eventually, realClock, startApp } from '../helpers/start-app.js';
 
 @Injectable()
 class ObservedHandlers {
@@ -70,13 +70,13 @@ describe('Observation', () => {
     await client.request('work', { n: 1 });
 
     const summaries = () => logger.lines.filter((l) => l.context === 'WsMetrics').map((l) => l.message);
-    for (let i = 0; i < 100 && !summaries().some((s) => s.includes('in=1 ')); i++) await sleep(10);
+    expect(await eventually(() => summaries().some((s) => s.includes('in=1 ')))).toBe(true);
     expect(summaries().find((s) => s.includes('in=1 '))).toMatch(/^connections=1 users=0 in=1 \(\+[01]\) out=1 \(\+[01]\) bytesIn=\d+/);
 
     await client.close();
     await app.close();
     const count = summaries().length;
-    await sleep(120);
+    await realClock(120); // three observeIntervals: the timer must have stopped with the app
     expect(summaries().length).toBe(count);
   });
 

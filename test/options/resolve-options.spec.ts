@@ -190,3 +190,28 @@ describe('space inheritance', () => {
     expect(resolved.spaceInherit).toEqual({ default: true, a: true, b: false, c: ['demo.', 'ping'] });
   });
 });
+
+describe('space envelope and raw', () => {
+  it('keeps each space envelope and the raw spaces; the others use the default envelope', () => {
+    const resolved = resolveOptions({
+      spaces: { w: { path: '/w', envelope: 'wsrv' }, m: { path: '/m', envelope: { name: 'op', time: false } }, r: { path: '/r', raw: true }, plain: '/p' },
+    });
+    expect(resolved.spaceEnvelope).toEqual({ w: 'wsrv', m: { name: 'op', time: false } });
+    expect(resolved.rawSpaces).toEqual(['r']);
+  });
+
+  it.each([
+    ['an unknown preset', { envelope: 'socketio' }, 'must be "wsrv" or {'],
+    ['an unknown field', { envelope: { name: 'cmd', status: 'x' } }, '"status" is not an envelope field'],
+    ['two fields with one name', { envelope: { name: 'x', id: 'x' } }, 'two fields are named "x"'],
+    ['a field renamed onto a default name', { envelope: { name: 'data' } }, 'two fields are named "data"'],
+    ['a field name every object inherits', { envelope: { data: 'constructor' } }, 'data must be a field name'],
+    ['an empty field name', { envelope: { id: '' } }, 'id must be a field name'],
+    ['a successText that is not a string', { envelope: { successText: 0 } }, 'successText must be a string'],
+    ['a raw flag that is not a boolean', { raw: 'yes' }, 'spaces.a.raw'],
+    ['a raw space with an envelope', { raw: true, envelope: 'wsrv' }, 'a raw space has no envelope'],
+  ])('refuses %s', (_label, settings, message) => {
+    expect(() => resolveOptions({ spaces: { a: { path: '/a', ...(settings as object) } } })).toThrow(WsConfigError);
+    expect(() => resolveOptions({ spaces: { a: { path: '/a', ...(settings as object) } } })).toThrow(message);
+  });
+});

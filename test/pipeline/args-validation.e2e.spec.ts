@@ -87,7 +87,7 @@ describe('Argument classes', () => {
     const sending = broker.push(sid, 'score.set', { score: 101 });
     await expect(sending).rejects.toBeInstanceOf(WsCommandDataError);
     await expect(broker.broadcast('score.set', { score: 'x' })).rejects.toThrow(/score/);
-    expect(await client.drain()).toEqual([]);
+    expect(await client.fence()).toEqual([]);
     expect(await broker.push(sid, 'score.set', { score: 50 })).toMatchObject({ success: 1 });
   });
 });

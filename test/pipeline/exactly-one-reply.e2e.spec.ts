@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IsInt } from 'class-validator';
 import { WsContext, WsMessage, WsModule } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, type Envelope, type TestClient } from '../helpers/ws-client.js';
-import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, realClock, startApp, type RunningApp } from '../helpers/start-app.js';
 
 class CountArgs {
   @IsInt()
@@ -85,7 +85,7 @@ function repliesPerId(client: TestClient): Map<string | number | undefined, Enve
 async function fence(client: TestClient): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if ((await client.request('fence', undefined, `fence-${i}`)).code === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await realClock(10); // the rate limit refills with time
   }
   throw new Error('the fence was never handled');
 }
@@ -161,10 +161,10 @@ describe('Invariant: every request with an id the server accepted gets exactly o
     const closing = running.close();
     running = undefined;
     // Until the server answers 503, it has not begun to shut down; each probe is a request and is answered once.
+    // Each probe is a round trip, so the loop paces itself; it is bounded in time, not in count.
     let probes = 0;
-    for (; probes < 500; probes++) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; probes++) {
       if ((await clients[0].request('p.value', undefined, `probe-${probes}`)).code === 503) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
     }
     clients[1].send({ name: 'p.nothing', id: 'after-start' });
     await clients[1].nextWhere((e) => e.id === 'after-start');

@@ -61,7 +61,12 @@ describe('Hooks', () => {
       end(client, sid);
       await client.closed;
       expect(await eventually(() => closesOf(sid).length > 0)).toBe(true);
-      await new Promise((r) => setTimeout(r, 100));
+      // A fence: a session that ends after this one. Once its close hook ran, the server has handled every close
+      // event that came before, so a second run for `sid` would already be recorded.
+      const marker = await connect(running.wsUrl());
+      const markerSid = (await marker.request('hooks.member')).data;
+      await marker.close();
+      expect(await eventually(() => closesOf(markerSid).length === 1)).toBe(true);
       // user and groups stay readable in the close hook, so it can tell who left and from where
       expect(closesOf(sid)).toEqual([{ sid, user: 'closer', groups: ['g-close'] }]);
       expect(broker.session(sid)).toBeUndefined();

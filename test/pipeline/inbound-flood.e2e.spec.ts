@@ -1,7 +1,7 @@
 import { WsMetrics, WsModule } from 'nestjs-ws-spaces';
 import { MembershipHandlers } from '../fixtures/broker.fixture.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
-import { startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 
 /** Resolves with the close, or fails the test after `ms` (a flood that is never closed must not hang it). */
 function closedWithin(client: TestClient, ms: number): Promise<{ code: number }> {
@@ -91,7 +91,7 @@ describe('Floods are floods, whatever they contain', () => {
           attacker.send(frame);
           sent++;
         } else {
-          await new Promise((resolve) => setTimeout(resolve, 1));
+          await eventually(() => attacker.socket.bufferedAmount < 8 * 1024 * 1024 || attacker.socket.readyState !== attacker.socket.OPEN, 10_000);
         }
       }
     })();

@@ -1,8 +1,8 @@
 import { type Delivery, WsBroker, WsCommand, WsMetrics, WsModule, type WsModuleOptions } from 'nestjs-ws-spaces';
 import { Injectable } from '@nestjs/common';
 import { MembershipHandlers } from '../fixtures/broker.fixture.js';
-import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
-import { eventually, sleep, startApp, type RunningApp } from '../helpers/start-app.js';
+import { closeAllClients, connect, type Envelope, pushFence, type TestClient } from '../helpers/ws-client.js';
+import { eventually, startApp } from '../helpers/start-app.js';
 
 @Injectable()
 @WsCommand('urgent', { priority: 'high' })
@@ -37,14 +37,9 @@ async function fillSocket(broker: WsBroker, sid: string): Promise<number> {
   return sent;
 }
 
-/** Waits until the client has stopped receiving, then returns the envelopes it got. */
-async function settle(client: TestClient): Promise<number> {
-  let last = -1;
-  while (client.received.length !== last) {
-    last = client.received.length;
-    await sleep(200);
-  }
-  return client.received.length;
+/** Once the client reads again: everything it got before a fence pushed behind whatever is still queued. */
+function settle(broker: WsBroker, sid: string, client: TestClient): Promise<Envelope[]> {
+  return pushFence(broker, sid, client, 15_000);
 }
 
 describe('A client that stops reading', () => {
@@ -66,11 +61,12 @@ describe('A client that stops reading', () => {
       expect(metrics.snapshot().total.queued).toBe(session.queued);
 
       resume(client);
-      const received = (await settle(client)) - 1; // minus the whoami reply
+      const got = await settle(broker, sid, client);
+      const received = got.length;
       expect(received).toBe(accepted);
       expect(PUSHES - received).toBe(metrics.snapshot().total.dropped);
       expect(client.socket.readyState).toBe(client.socket.OPEN);
-      const numbers = client.received.slice(1).map((e) => e.data.i);
+      const numbers = got.map((e) => e.data.i);
       expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     } finally {
       await running.close();
@@ -103,20 +99,21 @@ describe('A client that stops reading', () => {
     const { running, client, sid, broker, metrics } = await slowClientApp({ queuePolicy: 'block', writeTimeout: '5s' });
     try {
       pause(client);
+      // A push reaches the outbox before its first await: when this line is done, every frame is sent, queued,
+      // blocked or refused.
       const pending = Array.from({ length: PUSHES }, (_, i) => broker.push(sid, 'n', { i, ...PAYLOAD }));
-      await sleep(200);
       const session = broker.session(sid)!;
       // Queued plus blocked, each bounded by queueSize.
       expect(session.queued).toBeLessThanOrEqual(2 * QUEUE);
       let settled = 0;
       pending.forEach((p) => p.then(() => settled++));
-      await sleep(50);
+      await new Promise(setImmediate); // every promise already settled has run its callbacks
       expect(settled).toBeLessThan(PUSHES); // blocked sends have not resolved yet
 
       resume(client);
       const deliveries: Delivery[] = await Promise.all(pending);
       const accepted = deliveries.filter((d) => d.success === 1).length;
-      const received = (await settle(client)) - 1;
+      const received = (await settle(broker, sid, client)).length;
       expect(received).toBe(accepted);
       expect(PUSHES - accepted).toBe(metrics.snapshot().total.dropped);
       expect(client.socket.readyState).toBe(client.socket.OPEN);
@@ -150,8 +147,7 @@ describe('A client that stops reading', () => {
       for (let i = 0; i < 10; i++) await broker.push(sid, 'chatter', { i });
       for (let i = 0; i < 10; i++) await broker.push(sid, 'urgent', { i });
       resume(client);
-      await settle(client);
-      const order = client.received.map((e) => e.name).filter((n) => n === 'chatter' || n === 'urgent');
+      const order = (await settle(broker, sid, client)).map((e) => e.name).filter((n) => n === 'chatter' || n === 'urgent');
       expect(order).toEqual([...Array(10).fill('urgent'), ...Array(10).fill('chatter')]);
     } finally {
       await running.close();
@@ -173,8 +169,7 @@ describe('A client that stops reading', () => {
       expect(results.every((d) => d.success === 1)).toBe(true);
       expect(metrics.snapshot().total.dropped - droppedBefore).toBe(20);
       resume(client);
-      await settle(client);
-      const names = client.received.map((e) => e.name);
+      const names = (await settle(broker, sid, client)).map((e) => e.name);
       expect(names.filter((n) => n === 'keep')).toHaveLength(normals);
       expect(names).not.toContain('chatter');
     } finally {
@@ -190,8 +185,7 @@ describe('A client that stops reading', () => {
       for (let i = 0; i < 5; i++) await broker.push(sid, 'chatter', { i: `low${i}` });
       await broker.push(sid, 'chatter', { i: 'promoted' }, { priority: 'high' });
       resume(client);
-      await settle(client);
-      const chatter = client.received.filter((e) => e.name === 'chatter').map((e) => e.data.i);
+      const chatter = (await settle(broker, sid, client)).filter((e) => e.name === 'chatter').map((e) => e.data.i);
       expect(chatter[0]).toBe('promoted');
     } finally {
       await running.close();

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WsBroker } from 'nestjs-ws-spaces';
 import { AppModule } from '../../sample/app.module.js';
-import { sleep, startApp, type RunningApp } from '../helpers/start-app.js';
+import { realClock, startApp, type RunningApp } from '../helpers/start-app.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { findChromium, NO_CHROMIUM } from './chromium.js';
 
@@ -171,7 +171,7 @@ describe('The demo page in headless Chromium', () => {
     const traffic = (async () => {
       for (let i = 0; i < 200 && flowing; i++) {
         await client.request('demo.echo', { text: `t${i}` });
-        await sleep(30);
+        await realClock(30); // the chart plots a rate over time: traffic spread over seconds, not a burst
       }
     })();
     try {

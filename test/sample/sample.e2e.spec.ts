@@ -2,6 +2,7 @@ import type { WsProtocolExport } from 'nestjs-ws-spaces';
 import { AppModule } from '../../sample/app.module.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 describe('The sample app', () => {
   let running: RunningApp;
@@ -32,7 +33,7 @@ describe('The sample app', () => {
     const said = { name: 'chat.said', data: { room: 'lobby', text: 'hello', from: 'alice' } };
     expect(await alice.nextWhere((e) => e.name === 'chat.said')).toMatchObject(said);
     expect(await bob.nextWhere((e) => e.name === 'chat.said')).toMatchObject(said);
-    expect(await carol.drain()).toEqual([]);
+    expect(await carol.fence()).toEqual([]);
 
     expect((await bob.request('chat.leave', { room: 'lobby' })).name).toBe('chat.left');
     expect((await bob.request('chat.say', { room: 'lobby', text: 'x' })).code).toBe(403);
@@ -51,7 +52,7 @@ describe('The sample app', () => {
     for (const client of [a, b]) {
       expect(await client.next()).toMatchObject({ name: 'demo.notice', data: { text: 'maintenance at noon' } });
     }
-    expect(await custom.drain()).toEqual([]);
+    expect(await custom.fence()).toEqual([]);
   });
 
   it('answers POST /notice/user by pushing to every session of that user', async () => {
@@ -66,7 +67,7 @@ describe('The sample app', () => {
     expect(await res.json()).toMatchObject({ hit: 2, success: 2 });
     expect((await one.next()).data).toEqual({ text: 'for you' });
     expect((await two.next()).data).toEqual({ text: 'for you' });
-    expect(await other.drain()).toEqual([]);
+    expect(await other.fence()).toEqual([]);
   });
 
   it('protects the custom space with a token: 401 without one', async () => {
@@ -113,6 +114,18 @@ describe('The sample app', () => {
       expect(Object.keys(reply.data).sort()).toEqual(Object.keys(entry.response.data as object).sort());
     }
     expect(exported.messages.find((m) => m.name === 'chat.join')).toMatchObject({ reply: 'chat.joined', replyClass: 'RoomArgs' });
+  });
+
+  it('echoes raw frames at /socket/raw as they came, text as text and bytes as bytes (mist echo)', async () => {
+    const client = await RawClient.connect(running.wsUrl('/socket/raw'));
+    try {
+      client.send('Hello!');
+      expect(await client.next()).toEqual({ binary: false, data: 'Hello!' });
+      client.send(Buffer.from([1, 2, 3]));
+      expect(await client.next()).toEqual({ binary: true, data: Buffer.from([1, 2, 3]) });
+    } finally {
+      await client.terminate();
+    }
   });
 
   it('denies private names through its filter', async () => {

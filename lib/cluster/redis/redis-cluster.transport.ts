@@ -1,23 +1,21 @@
 import { Logger } from '@nestjs/common';
+import type { RedisOptions } from 'ioredis';
 import type { WsResolvedOptions } from '../../interfaces/ws-module-options.interface.js';
 import { BurstLogger } from '../burst-logger.js';
 import type { ClusterTransport } from '../cluster-transport.interface.js';
 import { DISPATCH_PATTERN } from '../dispatch-packet.js';
-import { signPacket } from '../packet-signature.js';
 import { RedisDispatchServer } from './redis-dispatch.server.js';
 
 /**
- * Dispatch over Redis pub/sub through Nest's Redis transport: one shared channel every node subscribes to
- * (push_user, broadcast, groupcast) and one channel per node (push to a session id, which names its node),
- * all under the key prefix so several apps can share one Redis. Packets travel in the transport's own
- * `{ pattern, data }` framing, so a Nest `ClientRedis` can emit them too (unless `redis.secret` is set: then
- * each message is prefixed with its signature, see `signPacket`).
+ * Dispatch over Redis pub/sub: one shared channel every node subscribes to (push_user, broadcast, groupcast) and
+ * one channel per node (push to a session id, which names its node), all under the key prefix so several apps can
+ * share one Redis. The transport itself is `RedisDispatchServer`, a Nest custom transport; this class only names
+ * the channels and puts it behind the `ClusterTransport` port.
  */
 export class RedisClusterTransport implements ClusterTransport {
   readonly sharedChannel: string;
   private readonly server: RedisDispatchServer;
   private readonly refusals = new BurstLogger(new Logger('WsCluster'));
-  private readonly secret: string | undefined;
 
   constructor(
     redis: Redis,
@@ -26,8 +24,8 @@ export class RedisClusterTransport implements ClusterTransport {
     onRefused: () => void,
   ) {
     this.sharedChannel = `${redis.keyPrefix}:${DISPATCH_PATTERN}`;
-    this.secret = redis.secret;
-    this.server = new RedisDispatchServer(connectionOptions(redis), {
+    this.server = new RedisDispatchServer({
+      connection: connectionOptions(redis),
       maxPacketBytes,
       publishTimeout: redis.publishTimeout,
       secret: redis.secret,
@@ -46,16 +44,13 @@ export class RedisClusterTransport implements ClusterTransport {
     const handler = async (data: unknown) => onPacket(data);
     this.server.addHandler(this.sharedChannel, handler, true);
     this.server.addHandler(this.nodeChannel(this.nodeId), handler, true);
-    return new Promise((resolve) => {
-      // A Redis that is down at boot is not fatal: the transport keeps retrying, and sends fail (and are
-      // counted) until it answers.
-      void this.server.listen(() => resolve());
-    });
+    // A Redis that is down at boot is not fatal: the transport keeps retrying, and sends fail (and are counted)
+    // until it answers.
+    return new Promise((resolve) => this.server.listen(() => resolve()));
   }
 
   publish(channel: string, packet: object): Promise<number> {
-    const body = JSON.stringify({ pattern: channel, data: packet });
-    return this.server.publish(channel, this.secret === undefined ? body : signPacket(this.secret, body));
+    return this.server.publish(channel, packet);
   }
 
   close(): Promise<void> {
@@ -65,7 +60,7 @@ export class RedisClusterTransport implements ClusterTransport {
 
 type Redis = NonNullable<WsResolvedOptions['redis']>;
 
-function connectionOptions(redis: Redis): Record<string, unknown> {
+function connectionOptions(redis: Redis): RedisOptions {
   if (redis.url) {
     const url = new URL(redis.url);
     return {

@@ -1,140 +1,195 @@
 import { Logger } from '@nestjs/common';
-import { type RedisOptions, ServerRedis } from '@nestjs/microservices';
+import { type CustomTransportStrategy, RedisContext, type RedisEvents, Server } from '@nestjs/microservices';
+import { Redis, type RedisOptions } from 'ioredis';
 import { BurstLogger } from '../burst-logger.js';
-import { verifyPacket } from '../packet-signature.js';
-import { ConnectionWatchdog, type WatchedClient } from './connection-watchdog.js';
+import { signPacket, verifyPacket } from '../packet-signature.js';
+import { ConnectionWatchdog } from './connection-watchdog.js';
+import { reconnectDelay } from './reconnect-delay.js';
 
-type RedisClient = WatchedClient & {
-  publish(channel: string, message: string): Promise<number>;
-  options: { enableOfflineQueue?: boolean; commandTimeout?: number };
-};
+/** The `transportId` of the dispatch transport: a custom strategy names itself with a symbol of its own. */
+export const REDIS_DISPATCH_TRANSPORT = Symbol('WS_REDIS_DISPATCH');
+
+/** What `status` emits, the same words as Nest's `ServerRedis`. */
+export type RedisDispatchStatus = 'connected' | 'reconnecting' | 'disconnected';
 
 export interface RedisDispatchSettings {
+  /** Where Redis is (host, port, password, db, TLS …); the transport fixes what dispatch needs on top. */
+  connection: RedisOptions;
   /** Larger messages are refused before they are parsed. */
   maxPacketBytes: number;
   /** How long a command may wait for Redis; paces the watchdog too. */
   publishTimeout: number;
-  /** With it, every message must be signed (`signPacket`); others are refused before they are parsed. */
+  /** With it, every message is signed on the way out and must be on the way in (`signPacket`). */
   secret: string | undefined;
-  /** Called for each message refused before it reached the dispatcher. */
+  /** Called for each message refused before it reached a handler. */
   onRefused: (why: string) => void;
 }
 
+type Role = 'pub' | 'sub';
+
 /**
- * Nest's Redis transport server, owned by WsModule, with the defaults it needs for dispatch fixed:
- * - it reconnects forever, with exponential backoff and jitter (Nest's stops for good unless `retryAttempts` is
- *   set, which would silently turn a node single-node after one Redis restart);
- * - its publisher never queues commands while Redis is away (ioredis' offline queue is unbounded and would hide
- *   the loss), never waits on Redis past the publish timeout, and never re-sends a command after a reconnect (a
- *   publish already counted as failed must not arrive late): a publish during an outage fails and is counted;
+ * A Nest microservice transport over Redis pub/sub, on the public custom-transport API (`Server` +
+ * `CustomTransportStrategy`), so WsModule owns one and an app could also `connectMicroservice({ strategy })` it.
+ * Two ioredis connections, a subscriber and a publisher, with what dispatch needs fixed:
+ * - it reconnects forever, with exponential backoff and jitter (`reconnectDelay`), and a node that boots while
+ *   Redis is down serves its own sessions and subscribes as soon as Redis answers;
+ * - the publisher never queues commands while Redis is away (ioredis' offline queue is unbounded and would hide
+ *   the loss), never waits on Redis past the publish timeout, never re-sends a command after a reconnect (a
+ *   publish already counted as failed must not arrive late), and fails a publish at once unless it is ready;
  * - a connection that stops answering while staying open is reset and reconnected (`ConnectionWatchdog`);
- * - connection errors are logged once per burst, not once per retry;
- * - every message is an event: a packet carrying an `id` never makes this node publish a reply;
+ * - connection errors and handler failures are logged once per burst, not once per retry or per message;
+ * - every message is an event: one carrying an `id` (Nest's request framing) never makes this node publish a
+ *   reply, so a forger cannot make every node publish once per forged packet;
  * - an oversize message, and with a secret an unsigned or wrongly signed one, is refused before it is parsed.
+ * Messages use Nest's `{ pattern, data }` framing (read with Nest's deserializer), so an unsigned packet can come
+ * from a Nest `ClientRedis#emit()` too.
  */
-export class RedisDispatchServer extends ServerRedis {
+export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus> implements CustomTransportStrategy {
+  override transportId: symbol = REDIS_DISPATCH_TRANSPORT;
+  private readonly sub: Redis;
+  private readonly pub: Redis;
   private readonly errors = new BurstLogger(new Logger('WsCluster'));
   private readonly watchdog: ConnectionWatchdog;
+  private closed = false;
 
-  constructor(
-    options: Required<RedisOptions>['options'],
-    private readonly settings: RedisDispatchSettings,
-  ) {
-    super({ ...options, autoResendUnfulfilledCommands: false } as Required<RedisOptions>['options']);
+  constructor(private readonly settings: RedisDispatchSettings) {
+    super();
+    // Nest's own reading of an incoming message: `{ pattern, data }`, or anything else as the data itself.
+    this.initializeDeserializer(undefined);
+    const common: RedisOptions = {
+      ...settings.connection,
+      lazyConnect: true,
+      retryStrategy: (times) => (this.closed ? null : reconnectDelay(times)),
+      autoResendUnfulfilledCommands: false,
+    };
+    // The subscriber subscribes on every 'ready' itself (`subscribeAll`), the first connection included.
+    this.sub = new Redis({ ...common, autoResubscribe: false });
+    // Every command of the publisher settles: one Redis never answers is rejected, not left pending.
+    this.pub = new Redis({ ...common, enableOfflineQueue: false, commandTimeout: settings.publishTimeout });
+    for (const [role, client] of this.clients()) this.watchStatus(role, client);
+    this.sub.on('ready', () => this.subscribeAll());
+    this.sub.on('message', (channel: string, message: string) => {
+      this.handleMessage(channel, message).catch((err: unknown) => this.handleError(err));
+    });
     const period = Math.min(5_000, Math.max(500, settings.publishTimeout));
     this.watchdog = new ConnectionWatchdog(period, (client, why) =>
-      this.errors.warn(`Redis ${client === this.subClient ? 'subscriber' : 'publisher'} connection: ${why}; reconnecting`),
+      this.errors.warn(`Redis ${client === this.sub ? 'subscriber' : 'publisher'} connection: ${why}; reconnecting`),
     );
   }
 
-  override createRetryStrategy(times: number): undefined | number {
-    if (this.isManuallyClosed) return undefined;
-    const backoff = Math.min(2_000, 50 * 2 ** Math.min(times, 10));
-    return Math.round(backoff / 2 + Math.random() * (backoff / 2));
-  }
-
-  override async listen(callback: (err?: unknown) => void): Promise<void> {
-    await super.listen((err?: unknown) => {
-      const pub = this.pubClient as RedisClient | undefined;
-      if (pub) {
-        pub.options.enableOfflineQueue = false;
-        // Every command of the publisher settles: one Redis never answers is rejected, not left pending.
-        pub.options.commandTimeout = this.settings.publishTimeout;
-      }
-      if (this.subClient && pub && !this.isManuallyClosed) this.watchdog.start([this.subClient as WatchedClient, pub]);
-      callback(err);
-    });
-  }
-
-  override async close(): Promise<void> {
-    this.watchdog.stop();
-    await super.close();
-  }
-
-  /**
-   * Nest's start binds the subscriptions only after both connections came up the first time; a Redis that is
-   * down at boot would leave a node that reconnects but never subscribes. Here the node boots anyway and
-   * subscribes as soon as Redis answers.
-   */
-  override start(callback?: (err?: unknown) => void): void {
-    const sub = this.subClient as unknown as { connect(): Promise<void>; once(event: 'ready', cb: () => void): void };
-    const pub = this.pubClient as unknown as { connect(): Promise<void> };
-    void Promise.all([sub.connect(), pub.connect()]).then(
-      () => {
-        this.bindEvents(this.subClient, this.pubClient);
-        callback?.();
-      },
+  /** Connects both clients; calls back once both are up, or at once (warning) when Redis is not reachable yet. */
+  listen(callback: (err?: unknown) => void): void {
+    this.watchdog.start([this.sub, this.pub]);
+    void Promise.all([this.sub.connect(), this.pub.connect()]).then(
+      () => callback(),
       (err: Error) => {
         this.errors.warn(`Redis is not reachable yet (${err.message}); dispatch between nodes starts when it is`);
-        sub.once('ready', () => this.bindEvents(this.subClient, this.pubClient));
-        callback?.();
+        callback();
       },
     );
   }
 
+  async close(): Promise<void> {
+    this.closed = true;
+    this.watchdog.stop();
+    await Promise.all([this.pub, this.sub].map((client) => disconnect(client, this.settings.publishTimeout)));
+    this._status$.next('disconnected');
+  }
+
+  /** Listens to an ioredis event on both clients; the callback gets `'pub'` or `'sub'` first, as with `ServerRedis`. */
+  on<EventKey extends keyof RedisEvents = keyof RedisEvents, EventCallback extends RedisEvents[EventKey] = RedisEvents[EventKey]>(
+    event: EventKey,
+    callback: EventCallback,
+  ): void {
+    const listener = callback as (role: Role, ...args: unknown[]) => void;
+    for (const [role, client] of this.clients()) client.on(event, (...args: unknown[]) => listener(role, ...args));
+  }
+
+  /** The ioredis clients: `[publisher, subscriber]`, as `ServerRedis#unwrap()` returns them. */
+  unwrap<T = [Redis, Redis]>(): T {
+    return [this.pub, this.sub] as T;
+  }
+
   /**
-   * Every message is handled as an event. Nest's own handling would treat one carrying an `id` as a request and
-   * publish a reply to it: a forger could make every node publish once per forged packet.
+   * PUBLISHes `data` in Nest's `{ pattern, data }` framing (signed with the secret, if any); resolves with how
+   * many subscribers got it. Fails at once unless the publisher is ready: ioredis would write a PUBLISH during the
+   * handshake too (it is allowed while Redis loads), where it waits on a Redis that has not answered yet.
    */
-  override async handleMessage(channel: string, buffer: string): Promise<unknown> {
-    if (Buffer.byteLength(buffer) > this.settings.maxPacketBytes) {
-      this.settings.onRefused('larger than the largest packet');
-      return undefined;
-    }
-    let text = buffer;
-    if (this.settings.secret !== undefined) {
-      const body = verifyPacket(this.settings.secret, buffer);
-      if (body === undefined) {
-        this.settings.onRefused('unsigned or wrongly signed');
-        return undefined;
-      }
-      text = body;
-    }
-    const packet = (await this.deserializer.deserialize(this.parseMessage(text), { channel })) as { data?: unknown };
-    const handler = this.getHandlerByPattern(channel);
-    return handler?.(packet.data);
+  publish(channel: string, data: unknown): Promise<number> {
+    if (this.pub.status !== 'ready') return Promise.reject(new Error(`Redis is not connected (${this.pub.status})`));
+    const body = JSON.stringify({ pattern: channel, data });
+    const secret = this.settings.secret;
+    return this.pub.publish(channel, secret === undefined ? body : signPacket(secret, body));
   }
 
   /** Whatever a handler throws is logged once per burst: messages come from anyone who can publish to Redis. */
-  override handleError(error: unknown): void {
+  protected override handleError(error: unknown): void {
     this.errors.warn(`Redis message handling failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  /** PUBLISH through the transport's own publisher; resolves with how many subscribers got it. */
-  publish(channel: string, payload: string): Promise<number> {
-    const pub = this.pubClient as RedisClient | undefined;
-    if (!pub) return Promise.reject(new Error('Redis transport not started'));
-    // ioredis would write a PUBLISH during the handshake too (it is allowed while Redis loads), where it waits on
-    // a Redis that has not answered yet: fail it at once instead, as while disconnected.
-    if (pub.status !== 'ready') return Promise.reject(new Error(`Redis is not connected (${pub.status})`));
-    return pub.publish(channel, payload);
+  /** Checks a message, decodes it with Nest's deserializer and hands it to the channel's handler, as an event. */
+  private async handleMessage(channel: string, message: string): Promise<void> {
+    if (Buffer.byteLength(message) > this.settings.maxPacketBytes) {
+      this.settings.onRefused('larger than the largest packet');
+      return;
+    }
+    let text = message;
+    if (this.settings.secret !== undefined) {
+      const body = verifyPacket(this.settings.secret, message);
+      if (body === undefined) {
+        this.settings.onRefused('unsigned or wrongly signed');
+        return;
+      }
+      text = body;
+    }
+    // Not JSON: handed on as the raw string (as Nest does), for the handler to refuse.
+    const packet = await this.deserializer.deserialize(parseJson(text), { channel });
+    await this.handleEvent(channel, packet, new RedisContext([channel]));
   }
 
-  override registerErrorListener(client: { on(event: 'error', cb: (err: Error) => void): void }): void {
-    client.on('error', (err) => this.errors.warn(`Redis: ${err.message}`));
+  /** Subscribes to the channel of every handler (a `@MessagePattern` one too: it is called, never answered). */
+  private subscribeAll(): void {
+    const channels = [...this.messageHandlers.keys()];
+    if (channels.length === 0) return;
+    this.sub.subscribe(...channels).catch((err: Error) => this.errors.warn(`Redis SUBSCRIBE failed: ${err.message}`));
   }
 
-  override registerEndListener(client: { on(event: 'end', cb: () => void): void }): void {
-    client.on('end', () => undefined); // only on close: the retry strategy never gives up
+  private watchStatus(role: Role, client: Redis): void {
+    client.on('error', (err: Error) => this.errors.warn(`Redis ${role === 'sub' ? 'subscriber' : 'publisher'}: ${err.message}`));
+    client.on('ready', () => this._status$.next('connected'));
+    client.on('reconnecting', () => {
+      if (!this.closed) this._status$.next('reconnecting');
+    });
+    // 'end' comes only after close(): the retry strategy never gives up.
   }
+
+  private clients(): [Role, Redis][] {
+    return [
+      ['sub', this.sub],
+      ['pub', this.pub],
+    ];
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** QUITs a ready connection (waiting at most `ms`), and drops any other at once. */
+async function disconnect(client: Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    const quit = client.quit().then(
+      () => undefined,
+      () => undefined,
+    );
+    await Promise.race([quit, gaveUp]);
+    clearTimeout(timer);
+  }
+  client.disconnect();
 }
