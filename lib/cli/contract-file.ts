@@ -37,8 +37,15 @@ export function renderContractTypes(contract: WsContractFile): string {
     'export interface Contracts {',
   ];
   for (const space of spaces) {
+    const summary = contract.spaces[space] as (typeof contract.spaces)[string] & { raw?: boolean; envelope?: unknown };
+    if (summary?.raw) {
+      // A raw space speaks no envelope: no named message or command resolves there.
+      lines.push(`  /** Raw space (${summary.path}): frames as they are, no envelope, no messages. */`, `  ${propertyKey(space)}: { messages: {}; commands: {} };`);
+      continue;
+    }
+    if (summary?.envelope) lines.push(`  /** Envelope ${JSON.stringify(summary.envelope)}: give WsClient the same \`envelope\` option. */`);
     lines.push(`  ${propertyKey(space)}: {`, '    messages: {');
-    const inherit = contract.spaces[space]?.inherit ?? true;
+    const inherit = summary?.inherit ?? true;
     for (const m of inSpace(contract.messages, space, inherit)) {
       const args = m.argsClass ? schemaToTs(m.args, '        ') : 'unknown';
       const reply = m.replyArgs ? schemaToTs(m.replyArgs, '        ') : 'unknown';
