@@ -9,6 +9,7 @@ import { ClusterDispatcher, type PacketRouter, type PacketTarget } from '../clus
 import type { DispatchOp, DispatchPacket } from '../dispatch-packet.js';
 import { withPublishTimeout } from '../publish-timeout.js';
 import { RECONNECT_MAX_MS } from '../redis/reconnect-delay.js';
+import { ConnectionWatchdog } from '../redis/connection-watchdog.js';
 import { diffNodeState, type NodeState, readNodeState, type SpaceChanges } from './node-state.js';
 import { encodeSpace } from './presence-keys.js';
 import { presenceConnection } from './presence-connection.js';
@@ -62,6 +63,7 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
   /** Nodes whose lease was gone at the last heartbeat: never routed to. */
   private dead = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
+  private watchdog: ConnectionWatchdog | undefined;
   private closed = false;
 
   /** True when the last cluster-wide query could not reach Redis in time and answered from this node alone. */
@@ -109,6 +111,12 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
     };
     every(PRESENCE_FLUSH_MS, () => this.flush());
     every(Math.floor(redisOptions.leaseTtl / 3), () => this.heartbeat());
+    // A Redis that stops answering with its connection open (SIGSTOP, a paused VM) is noticed as the dispatch
+    // transport notices it: the connection is reset and ioredis reconnects (then this node writes its state again).
+    this.watchdog = new ConnectionWatchdog(Math.min(5_000, Math.max(500, redisOptions.publishTimeout)), (_client, why) =>
+      this.logger.warn(`presence directory connection: ${why}; reconnecting`),
+    );
+    this.watchdog.start([redis]);
     // Not awaited: a node boots without Redis and writes its entries when Redis answers.
     redis.connect().catch(() => undefined);
   }
@@ -116,6 +124,7 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
   async beforeApplicationShutdown(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
+    this.watchdog?.stop();
     const redis = this.redis;
     if (!redis) return;
     if (redis.status === 'ready') {
