@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { SpacesUpgradeHost } from './adapter/spaces-host.js';
+import { SpacesUpgradeHost } from './adapter/spaces-upgrade.host.js';
 import { SessionAssembly } from './adapter/session-assembly.js';
 import { WsBroker } from './broker/ws.broker.js';
 import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';

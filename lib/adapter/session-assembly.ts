@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WebSocket } from 'ws';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { outboxObserver } from '../metrics/outbox-observer.js';
 import { WsMetrics } from '../metrics/ws-metrics.js';
 import { Dispatcher } from '../pipeline/dispatcher.js';
 import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
@@ -48,7 +49,7 @@ export class SessionAssembly {
     private readonly lifecycle: SessionLifecycle,
     private readonly metrics: WsMetrics,
   ) {
-    for (const space of Object.keys(options.spaces)) this.observers.set(space, this.observerFor(space));
+    for (const space of Object.keys(options.spaces)) this.observers.set(space, outboxObserver(metrics, space));
     this.outboxSettings = {
       maxMessages: options.queueSize,
       maxBytes: options.queueBytes,
@@ -89,24 +90,6 @@ export class SessionAssembly {
     if (start.locals) Object.assign(session.locals, start.locals);
     this.lifecycle.open(session, start.user);
     return session;
-  }
-
-  /** Counts what a session's outbox does straight into its space's counters: no lookup per frame. */
-  private observerFor(space: string): OutboxObserver {
-    const metrics = this.metrics;
-    const counters = metrics.space(space);
-    const total = metrics.total;
-    return {
-      sent(bytes) {
-        counters.messagesOut++;
-        counters.bytesOut += bytes;
-        total.messagesOut++;
-        total.bytesOut += bytes;
-      },
-      dropped: (count) => metrics.count(space, 'dropped', count),
-      slowClosed: () => metrics.count(space, 'slowClosed'),
-      writeTimedOut: () => metrics.count(space, 'writeTimeouts'),
-    };
   }
 
   // One listener of each kind for every socket, not four closures per connection: ws calls them with the socket

@@ -5,7 +5,7 @@ import type { Observable, Subscription } from 'rxjs';
 import { type RawData, WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import { abortHandshake } from './abort-handshake.js';
 import { splitUrl } from './request-facts.js';
-import { SpacesUpgradeHost } from './spaces-host.js';
+import { SpacesUpgradeHost } from './spaces-upgrade.host.js';
 
 /**
  * What `@WebSocketGateway(port, options)` hands the adapter: a path, and `ws` server options passed on as they are.
