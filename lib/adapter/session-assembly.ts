@@ -40,6 +40,7 @@ export class SessionAssembly {
   private readonly outboxSettings: OutboxSettings;
   private readonly observers = new Map<string, OutboxObserver>();
   private readonly welcome: boolean;
+  private readonly rawSpaces: ReadonlySet<string>;
   private readonly maxMessageSize: number;
 
   constructor(
@@ -58,6 +59,7 @@ export class SessionAssembly {
       binary: options.format === 'binary',
     };
     this.welcome = options.welcome !== false;
+    this.rawSpaces = new Set(options.rawSpaces);
     this.maxMessageSize = options.maxMessageSize;
   }
 
@@ -75,8 +77,9 @@ export class SessionAssembly {
     // The dispatcher reads Buffers; an app's server may have asked for another binary type.
     if (adopted) ws.binaryType = 'nodebuffer';
     const socket: SessionTransport = new WsTransport(ws);
-    // With a welcome, frames wait until it is written, so it is the first frame the client gets.
-    const transport = this.welcome ? new WelcomeFirstTransport(socket) : socket;
+    // With a welcome, frames wait until it is written, so it is the first frame the client gets. A raw space
+    // speaks no envelope and gets no welcome, so nothing waits there.
+    const transport = this.welcome && !this.rawSpaces.has(space) ? new WelcomeFirstTransport(socket) : socket;
     const outbox = new SessionOutbox(transport, this.outboxSettings, this.observers.get(space)!);
     const session = new WsSession(this.sessions.ids.next(), space, start.facts, transport, outbox);
     this.sockets.add(ws);

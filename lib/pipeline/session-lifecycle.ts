@@ -21,6 +21,7 @@ export class SessionLifecycle {
   private readonly logger = new Logger('WsSession');
   private readonly closing = new Set<Promise<void>>();
   private readonly welcome: string | false;
+  private readonly rawSpaces: ReadonlySet<string>;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
@@ -30,6 +31,7 @@ export class SessionLifecycle {
     private readonly metrics: WsMetrics,
   ) {
     this.welcome = options.welcome;
+    this.rawSpaces = new Set(options.rawSpaces);
   }
 
   /** Indexes the session, binds the user an authenticator established, runs the open hooks, then greets it. */
@@ -54,7 +56,8 @@ export class SessionLifecycle {
    * metrics), ahead of every frame held while the session opened.
    */
   private greet(session: WsSession): void {
-    if (this.welcome === false) return;
+    // A raw space speaks no envelope, so it has no welcome to send (its sockets are not held for one either).
+    if (this.welcome === false || this.rawSpaces.has(session.space)) return;
     const name = this.welcome;
     const send = () => {
       this.broker.reply(session, name, welcomeData(session, this.broker.nodeId), { priority: 'high' }, undefined).catch((err) => {

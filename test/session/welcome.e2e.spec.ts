@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { WsBroker, WsContext, WsHook, WsIntrospection, WsMessage, WsModule, WsSpace } from 'nestjs-ws-spaces';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { NotForbidden, RawEcho, RawTrail } from '../fixtures/raw.fixture.js';
 import { sleep, startApp, type RunningApp } from '../helpers/start-app.js';
 
 /** Open hooks that take a while and send on their own: the welcome must still come first. */
@@ -101,6 +103,22 @@ describe('option welcome', () => {
     } finally {
       await closeAllClients();
       await running.close();
+    }
+  });
+
+  it('is not sent in a raw space, whose frames are not envelopes', async () => {
+    const raw = await startApp({
+      imports: [WsModule.forRoot({ welcome: true, spaces: { raw: { path: '/feed', raw: true } } })],
+      providers: [RawEcho, RawTrail, NotForbidden],
+    });
+    try {
+      const client = await RawClient.connect(raw.wsUrl('/feed'));
+      client.send('first');
+      // The echo is the first frame: no welcome came before it.
+      expect(await client.next()).toEqual({ binary: false, data: 'first' });
+      await client.terminate();
+    } finally {
+      await raw.close();
     }
   });
 
