@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WebSocket } from 'ws';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { outboxObserver } from '../metrics/outbox-observer.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { outboxCounters } from '../observability/outbox-counters.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { Dispatcher } from '../pipeline/dispatcher.js';
 import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
 import { WsCloseCode } from '../protocol/ws-code.js';
@@ -35,7 +35,7 @@ export interface SessionStart {
  */
 @Injectable()
 export class SessionAssembly {
-  private readonly logger = new Logger('WsModule');
+  private readonly logger = new Logger(SessionAssembly.name);
   readonly sockets = new Set<WebSocket>();
   private readonly outboxSettings: OutboxSettings;
   private readonly observers = new Map<string, OutboxObserver>();
@@ -50,7 +50,7 @@ export class SessionAssembly {
     private readonly lifecycle: SessionLifecycle,
     private readonly metrics: WsMetrics,
   ) {
-    for (const space of Object.keys(options.spaces)) this.observers.set(space, outboxObserver(metrics, space));
+    for (const space of Object.keys(options.spaces)) this.observers.set(space, outboxCounters(metrics, space));
     this.outboxSettings = {
       maxMessages: options.queueSize,
       maxBytes: options.queueBytes,

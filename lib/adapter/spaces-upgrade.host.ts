@@ -14,7 +14,7 @@ import { WsAcceptError } from '../errors/ws-accept.error.js';
 import { WsConfigError } from '../errors/ws-config.error.js';
 import type { WsAcceptOptions } from '../interfaces/ws-accept-options.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { Dispatcher } from '../pipeline/dispatcher.js';
 import { InboundLimiter } from '../pipeline/inbound-limiter.js';
 import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
@@ -40,7 +40,7 @@ import { UpgradeGate, type UpgradeRefusal } from './upgrade-gate.js';
  */
 @Injectable()
 export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('SpacesUpgradeHost');
+  private readonly logger = new Logger(SpacesUpgradeHost.name);
   private wss: WebSocketServer | undefined;
   private server: Server | undefined;
   private ownsServer = false;

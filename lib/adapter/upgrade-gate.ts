@@ -54,7 +54,7 @@ class WsUpgrade {
  */
 @Injectable()
 export class UpgradeGate implements OnModuleInit {
-  private readonly logger = new Logger('UpgradeGate');
+  private readonly logger = new Logger(UpgradeGate.name);
   private readonly gates = new Map<string, SpaceGate>();
   private readonly origins = new Map<string, OriginCheck>();
   private readonly places: SpacePlaces;

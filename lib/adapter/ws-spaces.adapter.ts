@@ -36,7 +36,7 @@ const ANY_PATH = '*';
 export class WsSpacesAdapter implements WebSocketAdapter<object, object, WsGatewayOptions> {
   /** Set by Nest from the app's `forceCloseConnections` option. */
   forceCloseConnections?: boolean;
-  private readonly logger = new Logger('WsSpacesAdapter');
+  private readonly logger = new Logger(WsSpacesAdapter.name);
   private readonly httpServer: Server;
   /** The module's spaces, when the module is in this app and shares its HTTP server. */
   private readonly spaces: SpacesUpgradeHost | undefined;

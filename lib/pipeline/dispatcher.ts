@@ -6,8 +6,8 @@ import { handlerKindOf } from '../errors/handler-kind.js';
 import { toReplyError } from '../errors/to-reply-error.js';
 import { WsInternalError, WsNotFoundError } from '../errors/ws-reply.error.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsTracer } from '../introspection/ws-tracer.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WsTracer } from '../observability/ws-tracer.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { EnvelopeError } from '../protocol/inbound-envelope.js';
 import { WsCode } from '../protocol/ws-code.js';
@@ -31,7 +31,7 @@ import { RawDispatcher } from './raw-dispatcher.js';
  */
 @Injectable()
 export class Dispatcher {
-  private readonly logger = new Logger('WsDispatcher');
+  private readonly logger = new Logger(Dispatcher.name);
   /** Frames being handled, from arrival to their last reply; shutdown waits for them. */
   private readonly inFlight = new InFlight();
   /** Set when shutdown begins: frames from then on are answered 503 instead of being handled. */

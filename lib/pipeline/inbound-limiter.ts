@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WsReplyError } from '../errors/ws-reply.error.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { defaultBurst } from '../options/ws-options.defaults.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { WsCloseCode, WsCode } from '../protocol/ws-code.js';
 import type { MessageEntry } from '../registry/registry-entries.js';
 import type { WsSession } from '../session/ws-session.js';
@@ -79,7 +80,7 @@ export class InboundLimiter {
   /** Counts one call of a message that declares its own `rate`; false when it is over. */
   admitMessage(session: WsSession, entry: MessageEntry, now = Date.now()): boolean {
     const rate = entry.options.rate!;
-    const burst = rate.burst ?? Math.max(1, Math.ceil(rate.rate));
+    const burst = rate.burst ?? defaultBurst(rate.rate);
     let bucket: TokenBucket | undefined;
     if (rate.per === 'user' && session.user !== undefined) {
       const key = `${entry.space}\0${entry.name}\0${session.user}`;

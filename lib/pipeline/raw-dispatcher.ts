@@ -4,8 +4,8 @@ import { WsBroker } from '../broker/ws.broker.js';
 import { WsRawContext } from '../context/ws-raw-context.js';
 import { toReplyError } from '../errors/to-reply-error.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsTracer } from '../introspection/ws-tracer.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WsTracer } from '../observability/ws-tracer.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { WsCode } from '../protocol/ws-code.js';
 import type { RawEntry, SpaceTable } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
@@ -28,7 +28,7 @@ import { InboundLimiter } from './inbound-limiter.js';
  */
 @Injectable()
 export class RawDispatcher {
-  private readonly logger = new Logger('WsRawDispatcher');
+  private readonly logger = new Logger(RawDispatcher.name);
   private readonly rawSpaces: ReadonlySet<string>;
 
   constructor(

@@ -5,7 +5,7 @@ import type { WsMetrics } from './ws-metrics.js';
  * Counts what the outboxes of a space's sessions do straight into that space's counters and the total: built once
  * per space, so a written frame costs four increments and no lookup.
  */
-export function outboxObserver(metrics: WsMetrics, space: string): OutboxObserver {
+export function outboxCounters(metrics: WsMetrics, space: string): OutboxObserver {
   const counters = metrics.space(space);
   const total = metrics.total;
   return {
