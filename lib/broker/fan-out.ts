@@ -12,6 +12,7 @@ import { resolvePolicy } from '../queue/queue-policy.js';
 import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
 import type { HookEntry } from '../registry/registry-entries.js';
 import type { WsRegistry } from '../registry/ws.registry.js';
+import type { FrameCache } from '../session/session-transport.interface.js';
 import type { WsSession } from '../session/ws-session.js';
 import type { ArgsValidator } from '../validation/args-validator.js';
 import type { WsBroker } from './ws.broker.js';
@@ -34,6 +35,8 @@ export interface Outgoing {
   raw?: { binary: boolean };
   /** The codec `bytes` were written with: a send to sessions of several spaces re-encodes only for another dialect. */
   encodedBy?: WsCodec;
+  /** Where the socket transport keeps the frame of `bytes`, framed once for every recipient of this send. */
+  frames?: FrameCache;
 }
 
 /** How a send treats a recipient whose `block` queue is full: one recipient is waited for, many never are. */
@@ -136,7 +139,7 @@ export class FanOut {
       frame = ctx.output;
       if (frame === undefined || frame === null) return undefined; // a hook may swallow a frame on purpose
     }
-    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, out.raw?.binary);
+    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, out.raw?.binary, (out.frames ??= {}));
   }
 
   private checkCommandData(name: string, cls: Type<unknown>, data: unknown): void {
