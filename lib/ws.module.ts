@@ -21,6 +21,7 @@ import { ClusterDispatcher } from './cluster/cluster-dispatcher.js';
 import { WS_CLUSTER_TRANSPORT } from './cluster/cluster-transport.interface.js';
 import type { WsResolvedOptions } from './interfaces/ws-module-options.interface.js';
 import { SessionLifecycle } from './pipeline/session-lifecycle.js';
+import { SessionParking } from './session/resume/session-parking.js';
 import { WsExplorer } from './registry/ws.explorer.js';
 import { WsMetadataAccessor } from './registry/ws-metadata.accessor.js';
 import { WsRegistry } from './registry/ws.registry.js';
@@ -72,6 +73,7 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     SessionLifecycle,
     SpacesUpgradeHost,
     SessionAssembly,
+    SessionParking,
     WsIntrospection,
     WsPrometheusExporter,
     WsIntrospectionRoutes,

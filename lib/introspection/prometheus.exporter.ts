@@ -26,6 +26,8 @@ const COUNTERS: Record<string, [name: string, help: string]> = {
   clusterReceived: ['cluster_received_total', 'Dispatch packets received from other nodes.'],
   clusterRejected: ['cluster_rejected_total', 'Dispatch packets refused as malformed, forged or oversize.'],
   seqGaps: ['seq_gaps_total', 'Dispatch packets lost between nodes, seen as sequence gaps.'],
+  resumed: ['resumed_total', 'Sessions resumed with their resume token.'],
+  resumeFailures: ['resume_failures_total', 'Resume tokens refused (unknown, expired or overflowed): 410 welcomes.'],
 };
 const GAUGES: Record<string, [name: string, help: string]> = {
   connections: ['connections', 'Open sessions.'],
