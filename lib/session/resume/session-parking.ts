@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { WsResolvedOptions } from '../../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../../metrics/ws-metrics.js';
+import { WsMetrics } from '../../observability/ws-metrics.js';
 import { WS_RESOLVED_OPTIONS } from '../../ws.constants.js';
 import type { SessionTransport } from '../session-transport.interface.js';
 import type { WsSession } from '../ws-session.js';
