@@ -22,6 +22,7 @@ import { PresenceDirectory } from './cluster/presence/presence-directory.js';
 import { WS_CLUSTER_TRANSPORT } from './cluster/cluster-transport.interface.js';
 import type { WsResolvedOptions } from './interfaces/ws-module-options.interface.js';
 import { SessionLifecycle } from './pipeline/session-lifecycle.js';
+import { SessionParking } from './session/resume/session-parking.js';
 import { WsExplorer } from './registry/ws.explorer.js';
 import { WsMetadataAccessor } from './registry/ws-metadata.accessor.js';
 import { WsRegistry } from './registry/ws.registry.js';
@@ -74,6 +75,7 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     SessionLifecycle,
     SpacesUpgradeHost,
     SessionAssembly,
+    SessionParking,
     WsIntrospection,
     WsPrometheusExporter,
     WsIntrospectionRoutes,

@@ -54,6 +54,7 @@ const KNOWN_OPTIONS = optionKeys<WsModuleOptions>({
   maxGroups: true,
   handshakeTimeout: true,
   welcome: true,
+  resume: true,
   resolveSpace: true,
 });
 const SPACE_KEYS = optionKeys<WsSpaceOptions>({
@@ -204,6 +205,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     observeTrace: flag('observeTrace', input.observeTrace ?? D.observeTrace),
     trace: traceOf(input.trace),
     welcome: welcomeOf(input.welcome),
+    resume: resumeOf(input.resume, input.welcome),
     resolveSpace: resolveSpaceOf(input.resolveSpace),
     validation: {
       whitelist: flag('validation.whitelist', input.validation?.whitelist ?? D.validationWhitelist),
@@ -313,6 +315,16 @@ function welcomeOf(value: unknown): WsResolvedOptions['welcome'] {
   if (value === true) return D.welcomeName;
   if (typeof value !== 'string' || value.length === 0 || value.length > 256) throw fail('welcome', 'must be true, false or a message name', value);
   return value;
+}
+
+function resumeOf(value: unknown, welcome: unknown): WsResolvedOptions['resume'] {
+  if (value === undefined || value === false) return false;
+  if (value !== true && (value === null || typeof value !== 'object' || Array.isArray(value))) throw fail('resume', 'must be true, false or { window?, buffer? }', value);
+  const { window = D.resumeWindow, buffer = D.resumeBuffer, ...rest } = value === true ? {} : (value as Record<string, unknown>);
+  for (const key of Object.keys(rest)) throw fail(`resume.${key}`, 'is not a known option', rest[key]);
+  // The welcome carries the token: without it no client could ever resume.
+  if (welcome === undefined || welcome === false) throw fail('resume', 'needs the welcome, which carries the resume token: set welcome: true', value);
+  return { window: duration('resume.window', window, true), buffer: integer('resume.buffer', buffer, 1, 1_000_000) };
 }
 
 function resolveSpaceOf(value: unknown): WsResolvedOptions['resolveSpace'] {

@@ -23,6 +23,8 @@ export const WS_OPTION_DEFAULTS = {
   observeTrace: false,
   traceSize: 100,
   welcomeName: 'ws.welcome',
+  resumeWindow: '30s',
+  resumeBuffer: 1000,
   codec: 'json',
   introspectionPath: '/ws',
   prometheusPrefix: 'ws_',
