@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { WsIdentityError } from '../errors/ws-identity.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { WsRegistry } from '../registry/ws.registry.js';
@@ -11,11 +10,9 @@ import { SessionRegistry } from '../session/session.registry.js';
 import type { SpaceIndex } from '../session/space-index.js';
 import type { WsSession } from '../session/ws-session.js';
 import { WsGroupLimitError } from '../errors/ws-group-limit.error.js';
-import { ArgsValidator } from '../validation/args-validator.js';
-import { DEFAULT_SPACE, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { DEFAULT_SPACE, WS_INTROSPECTION, WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { ClusterDispatcher, type PacketTarget } from '../cluster/cluster-dispatcher.js';
 import type { WsMetricsReport, WsProtocolExport } from '../introspection/export.interface.js';
-import { WsIntrospection } from '../introspection/export.service.js';
 import { ANY_SPACE, type DispatchOp, type DispatchPacket, MAX_PACKET_TARGETS } from '../cluster/dispatch-packet.js';
 import { idChunks } from './id-chunks.js';
 import { nodeOfSessionId } from '../session/session-id.js';
@@ -23,7 +20,6 @@ import { DeliveryResult, emptyDelivery } from './delivery.js';
 import type { IncomingMessage } from 'node:http';
 import type { WsAcceptOptions } from '../interfaces/ws-accept-options.interface.js';
 import { WsAcceptError } from '../errors/ws-accept.error.js';
-import { BurstLogger } from '../cluster/burst-logger.js';
 import { exceptSet, FanOut, type Outgoing } from './fan-out.js';
 import { type RawPacketFields, rawFromPacket, rawOutgoing, rawPacketFields, type WsRawData } from './raw-frame.js';
 
@@ -57,12 +53,8 @@ function* usersSessions(index: SpaceIndex, uids: Iterable<string>): Iterable<WsS
  */
 @Injectable()
 export class WsBroker {
-  private readonly logger = new Logger('WsBroker');
   /** @internal The module's codec, that of the default envelope. */
   readonly codec: WsCodec;
-  /** @internal The codec of each space: the module's, or a dialect of it (`envelope`). */
-  readonly codecs: SpaceCodecs;
-  private readonly fanOut: FanOut;
   private readonly maxGroups: number;
   /** JSON bytes of ids one packet carries at most: half of what a receiver accepts leaves room for the data. */
   private readonly packetIdBytes: number;
@@ -71,27 +63,24 @@ export class WsBroker {
     @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
     private readonly sessionRegistry: SessionRegistry,
     private readonly registry: WsRegistry,
-    counters: WsMetrics,
-    validator: ArgsValidator,
     private readonly cluster: ClusterDispatcher,
-    private readonly introspection: WsIntrospection,
+    private readonly fanOut: FanOut,
+    /** @internal The codec of each space: the module's, or a dialect of it (`envelope`). */
+    readonly codecs: SpaceCodecs,
+    @Inject(WS_INTROSPECTION) private readonly introspection: { export(): WsProtocolExport; metrics(): WsMetricsReport },
   ) {
     cluster.onReceive((packet) => this.deliverFromCluster(packet));
-    this.codecs = new SpaceCodecs(options);
-    this.codec = this.codecs.base;
+    this.codec = codecs.base;
     this.maxGroups = options.maxGroups;
     this.packetIdBytes = Math.floor(options.maxMessageSize / 2);
-    this.fanOut = new FanOut(this, registry, counters, validator, this.codecs, options.queuePolicy, options.validateOutbound,
-      // A send hook runs per recipient and frame, and a frame may come from another node: one line per burst.
-      new BurstLogger(this.logger));
   }
 
-  /** The protocol export: every message and command per space, with schemas and examples (as `GET /ws/export`). */
+  /** @deprecated Inject `WsIntrospection` and call its `export()`: this alias only delegates to it. */
   export(): WsProtocolExport {
     return this.introspection.export();
   }
 
-  /** This node's counters, totals and per space (as `GET /ws/metrics`). */
+  /** @deprecated Inject `WsIntrospection` and call its `metrics()`: this alias only delegates to it. */
   metrics(): WsMetricsReport {
     return this.introspection.metrics();
   }
@@ -154,7 +143,7 @@ export class WsBroker {
 
   /** @internal Sends what a `@WsRaw()` handler returned back to its session. */
   async replyRaw(session: WsSession, data: WsRawData): Promise<Delivery> {
-    return this.fanOut.deliver([session], session.space, rawOutgoing(data, undefined), 'wait');
+    return this.fanOut.toSession(session, rawOutgoing(data, undefined));
   }
 
   /** `push` and `pushRaw`: the session here, on its own node, or nowhere. */
@@ -166,7 +155,7 @@ export class WsBroker {
     const session = this.sessionRegistry.get(sid);
     if (session) {
       if (options?.space !== undefined && options.space !== session.space) return emptyDelivery();
-      return this.fanOut.deliver([session], session.space, out, 'wait');
+      return this.fanOut.toSession(session, out);
     }
     const node = nodeOfSessionId(sid);
     if (!this.cluster.enabled || node === undefined || node === this.nodeId) return emptyDelivery();
@@ -234,7 +223,7 @@ export class WsBroker {
 
   /** @internal Sends to one session with the request id of the message being handled. */
   async reply(session: WsSession, name: string, data: unknown, options: WsSendOptions | undefined, id: string | number | undefined): Promise<Delivery> {
-    return this.fanOut.deliver([session], session.space, { name, data, options, id }, 'wait');
+    return this.fanOut.toSession(session, { name, data, options, id });
   }
 
   /**
