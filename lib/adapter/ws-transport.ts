@@ -1,6 +1,6 @@
 import * as ws from 'ws';
 import { WebSocket } from 'ws';
-import type { SessionTransport } from '../session/session-transport.interface.js';
+import type { FrameCache, SessionTransport } from '../session/session-transport.interface.js';
 
 // ws copies its options argument per send; two constants spare one allocation per message.
 const TEXT = { binary: false } as const;
@@ -16,20 +16,19 @@ interface SenderInternals {
 }
 
 /**
- * The frame of the last bytes sent, reused while the same Buffer goes to one socket after another: a broadcast
- * hands every recipient the same bytes, so it is framed once instead of once per recipient.
+ * The frame of `bytes`, from the send's cache when an earlier recipient of the same send framed them already: a
+ * broadcast hands every recipient the same bytes, so it is framed once instead of once per recipient. The cache
+ * lives as long as that send, so no frame outlives it, and no two apps in a process share one.
  */
-let lastBytes: Buffer | undefined;
-let lastBinary = false;
-let lastFrame: Buffer[] | undefined;
-
-function frameOf(bytes: Buffer, binary: boolean): Buffer[] {
-  if (bytes !== lastBytes || binary !== lastBinary) {
-    lastFrame = frame!(bytes, { fin: true, opcode: binary ? 2 : 1, mask: false, readOnly: false, rsv1: false });
-    lastBytes = bytes;
-    lastBinary = binary;
+function frameOf(bytes: Buffer, binary: boolean, cache: FrameCache | undefined): Buffer[] {
+  if (cache?.bytes === bytes && cache.binary === binary) return cache.frame as Buffer[];
+  const framed = frame!(bytes, { fin: true, opcode: binary ? 2 : 1, mask: false, readOnly: false, rsv1: false });
+  if (cache) {
+    cache.bytes = bytes;
+    cache.binary = binary;
+    cache.frame = framed;
   }
-  return lastFrame!;
+  return framed;
 }
 
 /** A `ws` socket as a session transport. */
@@ -68,11 +67,11 @@ export class WsTransport implements SessionTransport {
     return this.socket.bufferedAmount;
   }
 
-  send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void): void {
+  send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void, frames?: FrameCache): void {
     const sender = this.sender;
     // The sender's state is 0 when it is idle (not deflating, not reading a Blob); only then may a frame skip its queue.
     if (sender && !sender._state && this.socket.readyState === WebSocket.OPEN) {
-      sender.sendFrame!(frameOf(bytes, binary), done);
+      sender.sendFrame!(frameOf(bytes, binary, frames), done);
       return;
     }
     this.socket.send(bytes, binary ? BINARY : TEXT, done);

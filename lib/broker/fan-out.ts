@@ -10,6 +10,7 @@ import { resolvePolicy } from '../queue/queue-policy.js';
 import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
 import type { HookEntry } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
+import type { FrameCache } from '../session/session-transport.interface.js';
 import type { WsSession } from '../session/ws-session.js';
 import { ArgsValidator } from '../validation/args-validator.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
@@ -32,6 +33,8 @@ export interface Outgoing {
   raw?: { binary: boolean };
   /** The codec `bytes` were written with: a send to sessions of several spaces re-encodes only for another dialect. */
   encodedBy?: WsCodec;
+  /** Where the socket transport keeps the frame of `bytes`, framed once for every recipient of this send. */
+  frames?: FrameCache;
 }
 
 /** How a send treats a recipient whose `block` queue is full: one recipient is waited for, many never are. */
@@ -156,7 +159,7 @@ export class FanOut {
       frame = this.sendHooks(hooks, session, out, bytes);
       if (frame === undefined || frame === null) return undefined; // a hook may swallow a frame on purpose
     }
-    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, out.raw?.binary);
+    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, out.raw?.binary, (out.frames ??= {}));
   }
 
   private checkCommandData(name: string, cls: Type<unknown>, data: unknown): void {

@@ -71,6 +71,13 @@ export class HandlerFactory {
     };
   }
 
+  /**
+   * The app's filters for a handler, read through `ExternalContextCreator`'s private filter context: Nest 12 offers
+   * no public one (`BaseExceptionFilterContext` is in `@nestjs/core/internal` and, like the websockets and
+   * microservices ones, is built from the `NestContainer`, which no provider hands out), and the public path,
+   * `filters: true`, adds Nest's default filter, which would log an unhandled `WsException` and every 500 a second
+   * time. Feature-detected: without it that public path is taken, and the enhancers spec says so loudly.
+   */
   private filtersOf(instance: object, callback: Function): ExceptionFilters | undefined {
     const creator = (this.contextCreator as unknown as { filtersContextCreator?: FiltersContextCreator }).filtersContextCreator;
     if (typeof creator?.create !== 'function') return undefined;

@@ -1,5 +1,5 @@
 import type { WsPriority, WsQueuePolicy } from '../interfaces/ws-module-options.interface.js';
-import type { SessionTransport } from '../session/session-transport.interface.js';
+import type { FrameCache, SessionTransport } from '../session/session-transport.interface.js';
 import { SendQueue } from './send-queue.js';
 
 export interface OutboxSettings {
@@ -89,14 +89,18 @@ export class SessionOutbox {
     return this.queueInstance?.bytes ?? 0;
   }
 
-  /** `binary`: the frame's type when it is not the outbox's own (raw frames); envelopes leave it out. */
-  write(frame: Buffer, priority: WsPriority, policy: WsQueuePolicy, binary = this.settings.binary): WriteResult {
+  /**
+   * `binary`: the frame's type when it is not the outbox's own (raw frames); envelopes leave it out. `frames`: the
+   * send's frame cache, used when the frame goes out at once; a queued frame leaves later, on its own, and is
+   * framed then.
+   */
+  write(frame: Buffer, priority: WsPriority, policy: WsQueuePolicy, binary = this.settings.binary, frames?: FrameCache): WriteResult {
     if (this.disposed || !this.transport.isOpen) return OUTBOX_ERRORS.closed;
     if (!this.flushPending && this.depth === 0) {
       if (this.transport.bufferedAmount + frame.length < this.settings.highWater) {
-        this.send(frame, false, binary);
+        this.send(frame, false, binary, frames);
       } else {
-        this.send(frame, true, binary); // this frame fills the socket: its write callback tells us when there is room
+        this.send(frame, true, binary, frames); // this frame fills the socket: its write callback tells us when there is room
       }
       return undefined;
     }
@@ -162,13 +166,13 @@ export class SessionOutbox {
     });
   }
 
-  private send(frame: Buffer, wantsFlushSignal: boolean, binary: boolean): void {
+  private send(frame: Buffer, wantsFlushSignal: boolean, binary: boolean, frames?: FrameCache): void {
     if (wantsFlushSignal) {
       this.flushPending = true;
       this.armStall();
-      this.transport.send(frame, binary, this.onFlushed);
+      this.transport.send(frame, binary, this.onFlushed, frames);
     } else {
-      this.transport.send(frame, binary);
+      this.transport.send(frame, binary, undefined, frames);
     }
     this.observer.sent(frame.length);
   }

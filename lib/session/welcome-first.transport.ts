@@ -1,4 +1,4 @@
-import type { SessionTransport } from './session-transport.interface.js';
+import type { FrameCache, SessionTransport } from './session-transport.interface.js';
 
 interface HeldFrame {
   bytes: Buffer;
@@ -26,13 +26,13 @@ export class WelcomeFirstTransport implements SessionTransport {
     return this.inner.bufferedAmount + this.heldBytes;
   }
 
-  send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void): void {
+  send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void, frames?: FrameCache): void {
     if (this.held) {
       this.held.push({ bytes, binary, done });
       this.heldBytes += bytes.length;
       return;
     }
-    this.inner.send(bytes, binary, done);
+    this.inner.send(bytes, binary, done, frames);
   }
 
   /**

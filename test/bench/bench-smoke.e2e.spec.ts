@@ -1,27 +1,18 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../', import.meta.url));
+import { prebuilt } from '../helpers/prebuilt.js';
 
 // A does-it-run check: the smoke mode is tiny and its figures mean nothing, so nothing here looks at speed.
 describe('npm run bench (smoke mode)', () => {
-  let out: string;
   let markdown: string;
   let results: any;
 
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
-    // The bench runs the built library as a user would load it; test/global-setup.ts built it.
-    await run(process.execPath, ['dist/bench/run.js', '--mode', 'smoke', '--out', out], { cwd: root, timeout: 100_000 });
+    // The bench runs the built library as a user would load it; the global setup built it and started the run.
+    const out = await prebuilt('bench');
     markdown = readFileSync(join(out, 'latest.md'), 'utf8');
     results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
-  }, 150_000);
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  }, 180_000);
 
   it('describes the machine it ran on', () => {
     expect(markdown).toMatch(/Machine: .+, \d+ cores, .+; Node v\d+/);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { WsBroker, WsContext, WsMessage, WsModule } from 'nestjs-ws-spaces';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { TestRedis } from '../helpers/redis-server.js';
-import { sleep, startApp, type RunningApp } from '../helpers/start-app.js';
+import { startApp, type RunningApp } from '../helpers/start-app.js';
 
 @Injectable()
 class Login {
@@ -42,8 +42,7 @@ describe('A node that boots while Redis is down', () => {
     const started = Date.now();
     while (!heard && Date.now() - started < 10_000) {
       await a.app.get(WsBroker).pushUser('early', 'across');
-      heard = await onB.nextWhere((e) => e.name === 'across', 300).then(() => true, () => false);
-      if (!heard) await sleep(100);
+      heard = await onB.nextWhere((e) => e.name === 'across', 300).then(() => true, () => false); // paces the retries
     }
     expect(heard).toBe(true);
   }, 30_000);

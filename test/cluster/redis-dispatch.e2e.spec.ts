@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { WsBroker, WsMetrics } from 'nestjs-ws-spaces';
-import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
+import { closeAllClients, connect, fenceVia, pushFence, type TestClient } from '../helpers/ws-client.js';
 import { TestRedis } from '../helpers/redis-server.js';
-import { eventually, sleep, startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PREFIX = `spec${process.pid}`;
@@ -47,11 +47,7 @@ describe('Dispatch between nodes over Redis', () => {
     [a, b, c] = await Promise.all([startApp({ imports: [AppModule] }), startApp({ imports: [AppModule] }), startChildNode(redis.url)]);
     // Every node subscribes once it is up; wait until all three listen on the shared channel.
     const probe = new Redis(redis.port, '127.0.0.1');
-    for (let i = 0; i < 100; i++) {
-      const [, count] = (await probe.pubsub('NUMSUB', SHARED)) as [string, number];
-      if (count >= 3) break;
-      await sleep(50);
-    }
+    await eventually(async () => ((await probe.pubsub('NUMSUB', SHARED)) as [string, number])[1] >= 3, 5000);
     probe.disconnect();
   }, 60_000);
 
@@ -68,11 +64,17 @@ describe('Dispatch between nodes over Redis', () => {
 
   afterEach(closeAllClients);
 
+  /** Session ids of the clients that logged in, for fences pushed to them from another node. */
+  const sids = new Map<TestClient, string>();
+
   async function login(url: string, uid: string): Promise<TestClient> {
     const client = await connect(url);
-    await client.request('user.login', { uid });
+    sids.set(client, (await client.request('user.login', { uid })).data.sid);
     return client;
   }
+
+  /** A fence pushed from node A, after what A sent before: it reaches the client's node in publish order. */
+  const fenceFromA = (client: TestClient) => pushFence(a.app.get(WsBroker), sids.get(client)!, client);
 
   it('delivers a pushUser from A to the user\'s sessions on B and C, exactly once each', async () => {
     const onB = await login(b.wsUrl(), 'zoe');
@@ -82,9 +84,9 @@ describe('Dispatch between nodes over Redis', () => {
     expect(delivery).toMatchObject({ hit: 0, nodes: 2 });
     for (const client of [onB, onC]) {
       expect(await client.nextWhere((e) => e.name === 'demo.notice')).toMatchObject({ data: { text: 'from A' } });
-      expect((await client.drain(300)).filter((e) => e.name === 'demo.notice')).toEqual([]);
+      expect((await fenceFromA(client)).filter((e) => e.name === 'demo.notice')).toEqual([]);
     }
-    expect(await other.drain()).toEqual([]);
+    expect(await fenceFromA(other)).toEqual([]);
   });
 
   it('groupcasts across nodes to the members only', async () => {
@@ -98,7 +100,7 @@ describe('Dispatch between nodes over Redis', () => {
     for (const client of [speaker, memberB, memberC]) {
       expect(await client.nextWhere((e) => e.name === 'chat.said')).toMatchObject({ data: { room: 'cross', text: 'hi all', from: 'speaker' } });
     }
-    expect((await outsider.drain(300)).filter((e) => e.name === 'chat.said')).toEqual([]);
+    expect((await fenceFromA(outsider)).filter((e) => e.name === 'chat.said')).toEqual([]);
   });
 
   it('broadcasts to every node\'s sessions in that space and no other space\'s', async () => {
@@ -107,7 +109,9 @@ describe('Dispatch between nodes over Redis', () => {
     const delivery = (await post(b.httpUrl('/notice'), { text: 'everyone' })) as { nodes: number };
     expect(delivery.nodes).toBe(2);
     for (const client of clients) expect(await client.nextWhere((e) => e.name === 'demo.notice')).toMatchObject({ data: { text: 'everyone' } });
-    for (const client of custom) expect(await client.drain(300)).toEqual([]);
+    // The fence: a broadcast in the custom space from B, the node that sent the first one.
+    const fenced = await fenceVia((name, data) => b.app.get(WsBroker).broadcast(name, data, { space: 'custom' }), custom);
+    for (const received of fenced) expect(received).toEqual([]);
   });
 
   it('sends a push to a session of B on B\'s channel only', async () => {
@@ -125,8 +129,10 @@ describe('Dispatch between nodes over Redis', () => {
     try {
       await broker.push(sid, 'direct', { n: 2 });
       expect((await onB.nextWhere((e) => e.name === 'direct')).data).toEqual({ n: 2 });
-      await sleep(100);
-      expect(seen).toEqual([`${SHARED}:${b.app.get(WsBroker).nodeId}`]);
+      // A fence on the observer's connection: a publish Redis runs after A's, so it is seen after it.
+      await redis.publish(`${PREFIX}:fence`);
+      expect(await eventually(() => seen.includes(`${PREFIX}:fence`))).toBe(true);
+      expect(seen).toEqual([`${SHARED}:${b.app.get(WsBroker).nodeId}`, `${PREFIX}:fence`]);
     } finally {
       observer.disconnect();
     }
@@ -143,7 +149,7 @@ describe('Dispatch between nodes over Redis', () => {
     await broker.push(sid, 'any-space');
     expect(await onB.nextWhere((e) => e.name === 'right-space')).toBeDefined();
     expect(await onB.nextWhere((e) => e.name === 'any-space')).toBeDefined();
-    expect((await onB.drain(200)).filter((e) => e.name === 'wrong-space')).toEqual([]);
+    // any-space, published after wrong-space on the same channel, is the fence: wrong-space would be in by now.
     expect(onB.received.some((e) => e.name === 'wrong-space')).toBe(false);
   });
 
@@ -179,7 +185,8 @@ describe('Dispatch between nodes over Redis', () => {
       const expected = forgeries.length + 2;
       expect(await eventually(() => metrics.snapshot().total.clusterRejected - before >= expected, 5000)).toBe(true);
       expect(metrics.snapshot().total.clusterRejected - before).toBe(expected);
-      expect((await victim.drain(300)).filter((e) => e.name === 'forged' || e.name === 'x')).toEqual([]);
+      // Every packet was handled (counted) already: a delivery would be in the victim's queue, ahead of the fence.
+      expect((await victim.fence()).filter((e) => e.name === 'forged' || e.name === 'x')).toEqual([]);
     } finally {
       publisher.disconnect();
     }
@@ -205,7 +212,6 @@ describe('Dispatch between nodes over Redis', () => {
     const onA = await login(a.wsUrl(), 'outage');
     const onB = await login(b.wsUrl(), 'outage');
     await redis.kill();
-    await sleep(200);
 
     expect((await onA.request('demo.echo', { text: 'still here' })).data).toEqual({ text: 'still here' });
     const during = await a.app.get(WsBroker).pushUser('outage', 'during');

@@ -7,7 +7,7 @@ import { WsContext, WsMessage, WsModule } from 'nestjs-ws-spaces';
 import { RedisDispatchServer } from '../../lib/cluster/redis/redis-dispatch.server.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { TestRedis } from '../helpers/redis-server.js';
-import { eventually, sleep, startApp } from '../helpers/start-app.js';
+import { eventually, startApp } from '../helpers/start-app.js';
 
 const received: { data: unknown; channel: string }[] = [];
 let heard: () => void = () => undefined;
@@ -28,21 +28,6 @@ class Login {
   login(ctx: WsContext<{ uid: string }>) {
     ctx.bindUser(ctx.args.uid);
     return 'ok';
-  }
-}
-
-/** Waits until `count` clients subscribed to `channel`. */
-async function subscribers(port: number, channel: string, count: number): Promise<void> {
-  const probe = new Redis(port, '127.0.0.1');
-  try {
-    for (let i = 0; i < 200; i++) {
-      const [, n] = (await probe.pubsub('NUMSUB', channel)) as [string, number];
-      if (n >= count) return;
-      await sleep(50);
-    }
-    throw new Error(`nobody subscribed to ${channel}`);
-  } finally {
-    probe.disconnect();
   }
 }
 
@@ -80,7 +65,7 @@ describe('The Redis dispatch transport is a Nest custom transport', () => {
     await app.startAllMicroservices();
     await app.init();
     try {
-      await subscribers(redis.port, 'orders.created', 1);
+      await redis.subscribed({ 'orders.created': 1 });
       const arrived = new Promise<void>((resolve) => (heard = resolve));
       await lastValueFrom(client.emit('orders.created', { id: 7 }), { defaultValue: undefined });
       await arrived;
@@ -102,7 +87,7 @@ describe('The Redis dispatch transport is a Nest custom transport', () => {
       const session = await connect(node.wsUrl());
       await session.request('login', { uid: 'nest-user' });
       const shared = `${prefix}:_ws.dispatch`;
-      await subscribers(redis.port, shared, 1);
+      await redis.subscribed({ [shared]: 1 });
       const packet = { op: 'push_user', space: 'default', uid: 'nest-user', msg: 'from.nest', data: { n: 1 }, node: 'a-nest-client', seq: 1 };
       await lastValueFrom(client.emit(shared, packet), { defaultValue: undefined });
       expect((await session.nextWhere((e) => e.name === 'from.nest')).data).toEqual({ n: 1 });

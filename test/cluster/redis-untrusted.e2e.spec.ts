@@ -6,7 +6,7 @@ import { ClusterDispatcher } from '../../lib/cluster/cluster-dispatcher.js';
 import { SEQ_TRACKER_LIMITS } from '../../lib/cluster/seq-tracker.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { TestRedis } from '../helpers/redis-server.js';
-import { eventually, RecordingLogger, sleep, startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, RecordingLogger, startApp, type RunningApp } from '../helpers/start-app.js';
 
 class ScoreArgs {
   @IsInt()
@@ -30,21 +30,6 @@ class Handlers {
 
 const PREFIX = `untrusted${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;
-
-/** Waits until every node subscribed to the shared channel. */
-async function subscribed(port: number, nodes: number): Promise<void> {
-  const probe = new Redis(port, '127.0.0.1');
-  try {
-    for (let i = 0; i < 200; i++) {
-      const [, count] = (await probe.pubsub('NUMSUB', SHARED)) as [string, number];
-      if (count >= nodes) return;
-      await sleep(50);
-    }
-    throw new Error('the nodes did not subscribe');
-  } finally {
-    probe.disconnect();
-  }
-}
 
 describe('Redis traffic is untrusted, and cheap to refuse', () => {
   let redis: TestRedis;
@@ -72,7 +57,7 @@ describe('Redis traffic is untrusted, and cheap to refuse', () => {
     redis = await TestRedis.start();
     b = await startApp({ imports: [WsModule.forRoot({ redis: { url: redis.url, keyPrefix: PREFIX } })], providers: [Handlers] }, logger);
     publisher = new Redis(redis.port, '127.0.0.1');
-    await subscribed(redis.port, 1);
+    await redis.subscribed({ [SHARED]: 1 });
   });
 
   afterAll(async () => {
@@ -152,7 +137,10 @@ describe('Redis traffic is untrusted, and cheap to refuse', () => {
       ];
       await publishAll(packets);
       await handled(before, packets.length);
-      await sleep(300);
+      // A fence: a publish after every packet was handled; a reply published meanwhile would be seen before it.
+      await redis.publish(`${PREFIX}:fence`);
+      expect(await eventually(() => seen.includes(`${PREFIX}:fence`))).toBe(true);
+      seen.pop();
       expect(seen.filter((channel) => channel !== SHARED)).toEqual([]);
       expect(seen).toHaveLength(packets.length);
       expect(total().clusterPublished - before.clusterPublished).toBe(0);

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
+import { eventually } from './start-app.js';
 
 /**
  * A redis-server of the test's own, on a free loopback port, stopped by its PID. It can be killed and started
@@ -34,6 +36,37 @@ export class TestRedis {
     while (!(await answersPing(this.port))) {
       if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /**
+   * Resolves once each channel has at least its count of subscribers (Redis `PUBSUB NUMSUB`): the nodes listen
+   * before a test publishes. Fails after `timeoutMs`.
+   */
+  async subscribed(counts: Record<string, number>, timeoutMs = 10_000): Promise<void> {
+    const probe = new Redis(this.port, '127.0.0.1');
+    try {
+      const channels = Object.keys(counts);
+      const ready = async () => {
+        const reply = (await probe.pubsub('NUMSUB', ...channels)) as Array<string | number>;
+        return channels.every((channel, i) => Number(reply[2 * i + 1]) >= counts[channel]);
+      };
+      if (!(await eventually(ready, timeoutMs))) throw new Error(`not subscribed within ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+    } finally {
+      probe.disconnect();
+    }
+  }
+
+  /**
+   * Publishes from a connection of its own. As a fence: Redis runs it after every publish it already ran, so a
+   * subscriber sees it after them.
+   */
+  async publish(channel: string, message = ''): Promise<void> {
+    const publisher = new Redis(this.port, '127.0.0.1');
+    try {
+      await publisher.publish(channel, message);
+    } finally {
+      publisher.disconnect();
     }
   }
 

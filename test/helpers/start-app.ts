@@ -26,8 +26,6 @@ export async function startApp(metadata: ModuleMetadata, logger: LoggerService |
   };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Lets real time pass, for specs whose subject is a clock (a timeout, an interval, a refill): "this much time went
  * by and still nothing happened". Never to wait for something to arrive: fence or `eventually` for that.

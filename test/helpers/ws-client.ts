@@ -109,12 +109,6 @@ export class TestClient {
     }
   }
 
-  /** Waits `ms`, then takes every pending envelope. A time window: prefer `fence()`. */
-  async drain(ms = 150): Promise<Envelope[]> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return this.pending.splice(0);
-  }
-
   close(code?: number): Promise<{ code: number; reason: string }> {
     if (this.socket.readyState !== WebSocket.CLOSED) this.socket.close(code);
     return this.closed;
@@ -145,12 +139,25 @@ export async function closeAllClients(): Promise<void> {
   await Promise.all(clients.map((c) => c.closed));
 }
 
-let pushedFences = 0;
+let sentFences = 0;
 
 /**
- * A fence the server pushes: resolves with every envelope `client` received before it. It goes in the low lane,
- * which is served last, and waits for room (`block`), so it arrives after every frame queued for the session when
- * it was sent, whatever their lane. Delivery ordering across nodes holds too: one publisher's packets stay in order.
+ * A fence the server sends: `send` delivers the marker (numbered, so fences never mix) to every client given, and
+ * this resolves with what each received before it. Per-session order is FIFO locally, and one node's packets reach
+ * another node in the order it published them, so sending the fence the way the action under test was sent (the
+ * same node, after the action completed) makes an absence check exact.
+ */
+export async function fenceVia(send: (name: string, data: { n: number }) => Promise<Delivery>, clients: TestClient[], timeoutMs = 3000): Promise<Envelope[][]> {
+  const n = ++sentFences;
+  const delivery = await send(FENCE, { n });
+  if (delivery.failed !== 0 || delivery.hit + delivery.nodes === 0) throw new Error(`the fence was not delivered: ${JSON.stringify(delivery)}`);
+  return Promise.all(clients.map((client) => client.takeUntil((e) => e.name === FENCE && e.data?.n === n, timeoutMs)));
+}
+
+/**
+ * A fence pushed to one session: in the low lane, which is served last, waiting for room (`block`), so it
+ * arrives after every frame queued for the session when it was sent, whatever their lane. Through another node
+ * when `sid` is a session of that node (a remote push carries no lane: it is delivered as a normal message).
  */
 export async function pushFence(
   broker: { push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> },
@@ -158,8 +165,6 @@ export async function pushFence(
   client: TestClient,
   timeoutMs = 3000,
 ): Promise<Envelope[]> {
-  const n = ++pushedFences;
-  const delivery = await broker.push(sid, FENCE, { n }, { priority: 'low', queuePolicy: 'block' });
-  if (delivery.hit !== 1 || delivery.failed !== 0) throw new Error(`the fence did not reach ${sid}: ${JSON.stringify(delivery)}`);
-  return client.takeUntil((e) => e.name === FENCE && e.data?.n === n, timeoutMs);
+  const [received] = await fenceVia((name, data) => broker.push(sid, name, data, { priority: 'low', queuePolicy: 'block' }), [client], timeoutMs);
+  return received;
 }

@@ -3,7 +3,7 @@ import { WsBroker, WsContext, WsHook, WsIntrospection, WsMessage, WsModule, WsSp
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { NotForbidden, RawEcho, RawTrail } from '../fixtures/raw.fixture.js';
-import { sleep, startApp, type RunningApp } from '../helpers/start-app.js';
+import { realClock, startApp, type RunningApp } from '../helpers/start-app.js';
 
 /** Open hooks that take a while and send on their own: the welcome must still come first. */
 @Injectable()
@@ -16,7 +16,7 @@ class BusyOpen {
     if (as) ctx.bindUser(as);
     await ctx.push(ctx.session.id, 'hook.push');
     await ctx.broadcast('hook.broadcast');
-    await sleep(50);
+    await realClock(50); // an open hook that takes a while
   }
 
   @WsHook('send')

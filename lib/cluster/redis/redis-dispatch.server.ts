@@ -56,16 +56,8 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
     super();
     // Nest's own reading of an incoming message: `{ pattern, data }`, or anything else as the data itself.
     this.initializeDeserializer(undefined);
-    const common: RedisOptions = {
-      ...settings.connection,
-      lazyConnect: true,
-      retryStrategy: (times) => (this.closed ? null : reconnectDelay(times)),
-      autoResendUnfulfilledCommands: false,
-    };
-    // The subscriber subscribes on every 'ready' itself (`subscribeAll`), the first connection included.
-    this.sub = new Redis({ ...common, autoResubscribe: false });
-    // Every command of the publisher settles: one Redis never answers is rejected, not left pending.
-    this.pub = new Redis({ ...common, enableOfflineQueue: false, commandTimeout: settings.publishTimeout });
+    this.sub = this.createClient('sub');
+    this.pub = this.createClient('pub');
     for (const [role, client] of this.clients()) this.watchStatus(role, client);
     this.sub.on('ready', () => this.subscribeAll());
     this.sub.on('message', (channel: string, message: string) => {
@@ -83,7 +75,7 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
     void Promise.all([this.sub.connect(), this.pub.connect()]).then(
       () => callback(),
       (err: Error) => {
-        this.errors.warn(`Redis is not reachable yet (${err.message}); dispatch between nodes starts when it is`);
+        if (!this.closed) this.errors.warn(`Redis is not reachable yet (${err.message}); dispatch between nodes starts when it is`);
         callback();
       },
     );
@@ -152,6 +144,23 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
     const channels = [...this.messageHandlers.keys()];
     if (channels.length === 0) return;
     this.sub.subscribe(...channels).catch((err: Error) => this.errors.warn(`Redis SUBSCRIBE failed: ${err.message}`));
+  }
+
+  /**
+   * One of the two connections. Connection handling lives here, and channel commands only in `subscribeAll` and
+   * `publish`: a Redis Cluster with sharded pub/sub (SSUBSCRIBE, SPUBLISH, 'smessage') changes those three.
+   */
+  private createClient(role: Role): Redis {
+    const common: RedisOptions = {
+      ...this.settings.connection,
+      lazyConnect: true,
+      retryStrategy: (times) => (this.closed ? null : reconnectDelay(times)),
+      autoResendUnfulfilledCommands: false,
+    };
+    // The subscriber subscribes on every 'ready' itself (`subscribeAll`), the first connection included.
+    if (role === 'sub') return new Redis({ ...common, autoResubscribe: false });
+    // Every command of the publisher settles: one Redis does not answer in time is rejected, not left pending.
+    return new Redis({ ...common, enableOfflineQueue: false, commandTimeout: this.settings.publishTimeout });
   }
 
   private watchStatus(role: Role, client: Redis): void {
