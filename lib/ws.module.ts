@@ -2,7 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { SpacesUpgradeHost } from './adapter/spaces-host.js';
 import { SessionAssembly } from './adapter/session-assembly.js';
+import { ClusterReceiver } from './broker/cluster-receiver.js';
 import { FanOut } from './broker/fan-out.js';
+import { SendRouter } from './broker/send-router.js';
 import { WsBroker } from './broker/ws.broker.js';
 import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';
 import { WsIntrospection } from './introspection/export.service.js';
@@ -27,6 +29,7 @@ import { SessionLifecycle } from './pipeline/session-lifecycle.js';
 import { WsExplorer } from './registry/ws.explorer.js';
 import { WsMetadataAccessor } from './registry/ws-metadata.accessor.js';
 import { WsRegistry } from './registry/ws.registry.js';
+import { SessionControl } from './session/session-control.js';
 import { SessionRegistry } from './session/session.registry.js';
 import { WS_INTROSPECTION, WS_RESOLVED_OPTIONS } from './ws.constants.js';
 import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.module-definition.js';
@@ -75,6 +78,9 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     SessionRegistry,
     WsMetrics,
     FanOut,
+    SessionControl,
+    SendRouter,
+    ClusterReceiver,
     WsBroker,
     SendHooks,
     Dispatcher,
