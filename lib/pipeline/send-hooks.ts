@@ -12,9 +12,8 @@ import { runSendHooks } from './hook-runner.js';
  */
 @Injectable()
 export class SendHooks {
-  // A send hook runs per recipient and frame, and a frame may come from another node: one line per burst. The
-  // lines keep the broker's context, where sends are made.
-  private readonly logger = new BurstLogger(new Logger('WsBroker'));
+  // A send hook runs per recipient and frame, and a frame may come from another node: one line per burst.
+  private readonly logger = new BurstLogger(new Logger(SendHooks.name));
 
   constructor(fanOut: FanOut, broker: WsBroker, metrics: WsMetrics) {
     fanOut.useSendHooks((hooks, session, out, frame) => {
