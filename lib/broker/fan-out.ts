@@ -2,7 +2,7 @@ import { Inject, Injectable, type Type } from '@nestjs/common';
 import { WsCommandDataError } from '../errors/ws-command-data.error.js';
 import type { WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsPriority, WsQueuePolicy, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { unixSeconds } from '../protocol/outbound-envelope.js';

@@ -3,8 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import { WsAcceptError } from '../errors/ws-accept.error.js';
 import type { Delivery, WsAcceptOptions, WsSendOptions, WsSetting } from '../interfaces/index.js';
 import type { WsMetricsReport, WsProtocolExport } from '../introspection/export.interface.js';
-import type { WsCodec } from '../protocol/codec.interface.js';
-import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import { SessionControl } from '../session/session-control.js';
 import type { WsSession } from '../session/ws-session.js';
@@ -28,8 +26,6 @@ export class WsBroker {
     private readonly fanOut: FanOut,
     private readonly control: SessionControl,
     private readonly registry: WsRegistry,
-    /** @internal Until the dispatcher injects `SpaceCodecs` itself (it is being split meanwhile). */
-    readonly codecs: SpaceCodecs,
     @Inject(WS_INTROSPECTION) private readonly introspection: { export(): WsProtocolExport; metrics(): WsMetricsReport },
   ) {}
 
@@ -47,11 +43,6 @@ export class WsBroker {
   accept(ws: object, request: IncomingMessage, options: WsAcceptOptions): WsSession {
     if (!this.acceptor) throw new WsAcceptError('closed', 'WsModule has no upgrade host running');
     return this.acceptor(ws, request, options);
-  }
-
-  /** @internal The codec of the default envelope; see `codecs`. */
-  get codec(): WsCodec {
-    return this.codecs.base;
   }
 
   /** This node's id, the prefix of its session ids. */

@@ -3,7 +3,7 @@ import { FanOut } from '../broker/fan-out.js';
 import { WsBroker } from '../broker/ws.broker.js';
 import { BurstLogger } from '../cluster/burst-logger.js';
 import { WsContext } from '../context/ws-context.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { runSendHooks } from './hook-runner.js';
 
 /**
