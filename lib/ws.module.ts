@@ -2,6 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { SpacesUpgradeHost } from './adapter/spaces-upgrade.host.js';
 import { SessionAssembly } from './adapter/session-assembly.js';
+import { ClusterReceiver } from './broker/cluster-receiver.js';
+import { FanOut } from './broker/fan-out.js';
+import { SendRouter } from './broker/send-router.js';
 import { WsBroker } from './broker/ws.broker.js';
 import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';
 import { WsIntrospection } from './introspection/export.service.js';
@@ -15,6 +18,8 @@ import { Dispatcher } from './pipeline/dispatcher.js';
 import { RawDispatcher } from './pipeline/raw-dispatcher.js';
 import { HandlerFactory } from './pipeline/handler-factory.js';
 import { InboundLimiter } from './pipeline/inbound-limiter.js';
+import { SendHooks } from './pipeline/send-hooks.js';
+import { SpaceCodecs } from './protocol/space-codecs.js';
 import { ArgsValidator } from './validation/args-validator.js';
 import { UpgradeGate } from './adapter/upgrade-gate.js';
 import { ClusterDispatcher } from './cluster/cluster-dispatcher.js';
@@ -26,8 +31,9 @@ import { SessionParking } from './session/resume/session-parking.js';
 import { WsExplorer } from './registry/ws.explorer.js';
 import { WsMetadataAccessor } from './registry/ws-metadata.accessor.js';
 import { WsRegistry } from './registry/ws.registry.js';
+import { SessionControl } from './session/session-control.js';
 import { SessionRegistry } from './session/session.registry.js';
-import { WS_RESOLVED_OPTIONS } from './ws.constants.js';
+import { WS_INTROSPECTION, WS_RESOLVED_OPTIONS } from './ws.constants.js';
 import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.module-definition.js';
 
 /**
@@ -49,6 +55,12 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
       useFactory: (options: WsResolvedOptions) => new ArgsValidator(options.validation),
       inject: [WS_RESOLVED_OPTIONS],
     },
+    {
+      // The codec of every space (the module's, or a dialect of it): the fan-out encodes with it, the dispatchers decode.
+      provide: SpaceCodecs,
+      useFactory: (options: WsResolvedOptions) => new SpaceCodecs(options),
+      inject: [WS_RESOLVED_OPTIONS],
+    },
     HandlerFactory,
     UpgradeGate,
     {
@@ -68,7 +80,12 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     WsExplorer,
     SessionRegistry,
     WsMetrics,
+    FanOut,
+    SessionControl,
+    SendRouter,
+    ClusterReceiver,
     WsBroker,
+    SendHooks,
     Dispatcher,
     RawDispatcher,
     InboundLimiter,
@@ -77,6 +94,8 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     SessionAssembly,
     SessionParking,
     WsIntrospection,
+    // For WsBroker's deprecated export()/metrics(), without the broker importing introspection.
+    { provide: WS_INTROSPECTION, useExisting: WsIntrospection },
     WsPrometheusExporter,
     WsIntrospectionRoutes,
     WsObserver,
