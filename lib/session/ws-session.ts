@@ -1,6 +1,6 @@
 import type { SessionOutbox } from '../queue/session-outbox.js';
 import type { TokenBucket } from '../utils/token-bucket.util.js';
-import type { ResumeTicket } from './resume/session-parking.js';
+import type { ResumeTicket } from './resume/resume-ticket.js';
 import type { SessionTransport } from './session-transport.interface.js';
 
 /** Facts of the HTTP upgrade request a session keeps. */

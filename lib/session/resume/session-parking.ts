@@ -9,11 +9,7 @@ import { leavesSessionParked } from './park-policy.js';
 import { ResumableTransport } from './resumable.transport.js';
 
 /** What the welcome tells about recovery: the token to come back with, and how a resume went. */
-export interface ResumeTicket {
-  token: string;
-  /** Set when the client asked to resume: true when it got its session back, false when it was refused (410). */
-  resumed?: boolean;
-}
+export type { ResumeTicket } from './resume-ticket.js';
 
 interface Parked {
   timer: NodeJS.Timeout;
