@@ -1,15 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { SpacesUpgradeHost } from './adapter/spaces-host.js';
+import { SpacesUpgradeHost } from './adapter/spaces-upgrade.host.js';
 import { SessionAssembly } from './adapter/session-assembly.js';
 import { WsBroker } from './broker/ws.broker.js';
 import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';
 import { WsIntrospection } from './introspection/export.service.js';
 import { WsIntrospectionRoutes } from './introspection/introspection.routes.js';
-import { WsPrometheusExporter } from './introspection/prometheus.exporter.js';
-import { WsObserver } from './introspection/ws-observer.js';
-import { WsTracer } from './introspection/ws-tracer.js';
-import { WsMetrics } from './metrics/ws-metrics.js';
+import { WsPrometheusExporter } from './observability/prometheus.exporter.js';
+import { WsObserver } from './observability/ws-observer.js';
+import { WsTracer } from './observability/ws-tracer.js';
+import { WsMetrics } from './observability/ws-metrics.js';
 import { resolveOptions } from './options/resolve-options.js';
 import { Dispatcher } from './pipeline/dispatcher.js';
 import { RawDispatcher } from './pipeline/raw-dispatcher.js';
@@ -18,6 +18,7 @@ import { InboundLimiter } from './pipeline/inbound-limiter.js';
 import { ArgsValidator } from './validation/args-validator.js';
 import { UpgradeGate } from './adapter/upgrade-gate.js';
 import { ClusterDispatcher } from './cluster/cluster-dispatcher.js';
+import { PresenceDirectory } from './cluster/presence/presence-directory.js';
 import { WS_CLUSTER_TRANSPORT } from './cluster/cluster-transport.interface.js';
 import type { WsResolvedOptions } from './interfaces/ws-module-options.interface.js';
 import { SessionLifecycle } from './pipeline/session-lifecycle.js';
@@ -60,6 +61,7 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
       inject: [WS_RESOLVED_OPTIONS, WsMetrics],
     },
     ClusterDispatcher,
+    PresenceDirectory,
     WsMetadataAccessor,
     WsRegistry,
     WsExplorer,

@@ -3,7 +3,7 @@ import { WsIdentityError } from '../errors/ws-identity.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { WsRegistry } from '../registry/ws.registry.js';
@@ -26,6 +26,7 @@ import { WsAcceptError } from '../errors/ws-accept.error.js';
 import { BurstLogger } from '../cluster/burst-logger.js';
 import { exceptSet, FanOut, type Outgoing } from './fan-out.js';
 import { type RawPacketFields, rawFromPacket, rawOutgoing, rawPacketFields, type WsRawData } from './raw-frame.js';
+import { PresenceDirectory, type WsPresenceCount } from '../cluster/presence/presence-directory.js';
 
 /** Adds what a cross-node publish did: how many nodes it reached, or why it failed. */
 function withRemote(delivery: DeliveryResult, remote: number | Error): DeliveryResult {
@@ -75,6 +76,7 @@ export class WsBroker {
     validator: ArgsValidator,
     private readonly cluster: ClusterDispatcher,
     private readonly introspection: WsIntrospection,
+    private readonly presence: PresenceDirectory,
   ) {
     cluster.onReceive((packet) => this.deliverFromCluster(packet));
     this.codecs = new SpaceCodecs(options);
@@ -292,14 +294,12 @@ export class WsBroker {
     return this.sessionRegistry.get(sid)?.groups.has(gid) ?? false;
   }
 
-  // Rooms are node-local in this release. They return promises so that a cluster-wide version can keep the same
-  // signatures; an unknown space rejects, as a send to it does.
+  // Rooms and presence are cluster-wide with Redis (the presence directory), node-local without; an unknown space
+  // rejects, as a send to it does. `members` stays node-local: session ids are not kept in the directory.
 
-  /** The groups of a space on this node, each with its member count. */
-  async rooms(space: string = DEFAULT_SPACE): Promise<Record<string, number>> {
-    const rooms: Record<string, number> = {};
-    for (const [gid, members] of this.index(space).groups) rooms[gid] = members.size;
-    return rooms;
+  /** The groups of a space, each with its member count, across the nodes. */
+  rooms(space: string = DEFAULT_SPACE): Promise<Record<string, number>> {
+    return this.presence.rooms(space);
   }
 
   /** The session ids of a group's members on this node. */
@@ -307,9 +307,29 @@ export class WsBroker {
     return [...(this.index(space).groups.get(gid) ?? [])].map((session) => session.id);
   }
 
-  /** How many members a group has on this node. */
-  async roomCount(gid: string, space: string = DEFAULT_SPACE): Promise<number> {
-    return this.index(space).groups.get(gid)?.size ?? 0;
+  /** How many members a group has across the nodes. */
+  roomCount(gid: string, space: string = DEFAULT_SPACE): Promise<number> {
+    return this.presence.roomCount(gid, space);
+  }
+
+  /** Whether a user has a session on any node, in one space or in any. */
+  online(uid: string, space?: string): Promise<boolean> {
+    return this.presence.online(uid, space);
+  }
+
+  /** The ids of the nodes holding a session of a user, in one space or in any. */
+  userNodes(uid: string, space?: string): Promise<string[]> {
+    return this.presence.userNodes(uid, space);
+  }
+
+  /** Open sessions (anonymous ones included) and distinct users across the nodes, in one space or in all. */
+  count(space?: string): Promise<WsPresenceCount> {
+    return this.presence.count(space);
+  }
+
+  /** True when the last cluster-wide query could not reach Redis in time and answered from this node alone. */
+  get presenceDegraded(): boolean {
+    return this.presence.degraded;
   }
 
   /** This node's sessions, in one space or in all. Node-local by design. */

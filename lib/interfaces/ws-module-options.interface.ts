@@ -59,6 +59,12 @@ export interface WsRedisOptions {
    * one are dropped and counted in `clusterRejected`. Every node must have the same secret. @default none
    */
   secret?: string;
+  /**
+   * How long this node's entry in the presence directory (its users and groups, per space) outlives its last
+   * heartbeat; refreshed every `leaseTtl / 3`. A node that dies is forgotten by the cluster-wide queries and by
+   * interest-routed sends within it. At least 1.5 s. @default '15s'
+   */
+  leaseTtl?: number | string;
 }
 
 /**
@@ -249,7 +255,7 @@ export interface WsResolvedOptions {
   validateOutbound: boolean;
   maxDepth: number;
   maxGroups: number;
-  redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number }) | undefined;
+  redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number; leaseTtl: number }) | undefined;
   /** The upgrade checks of each space, the module's merged in. */
   upgrade: Record<string, WsUpgradeSettings>;
   introspection: { enabled: boolean; path: string };

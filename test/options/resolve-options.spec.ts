@@ -59,6 +59,11 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ redis: { publishTimeout: '250ms', secret: 'sixteen-chars-ok' } }).redis).toMatchObject({ publishTimeout: 250, secret: 'sixteen-chars-ok' });
   });
 
+  it('gives the presence directory a 15 s lease unless told', () => {
+    expect(resolveOptions({ redis: {} }).redis!.leaseTtl).toBe(15_000);
+    expect(resolveOptions({ redis: { leaseTtl: '3s' } }).redis!.leaseTtl).toBe(3000);
+  });
+
   it('maps each space to its path beside the default space', () => {
     expect(resolveOptions({ path: '/a', spaces: { custom: '/socket/custom' } }).spaces).toEqual({ default: '/a', custom: '/socket/custom' });
   });
@@ -117,6 +122,7 @@ describe('resolveOptions', () => {
     ['a zero group cap', { maxGroups: 0 }, 'maxGroups'],
     ['a zero Redis publish timeout', { redis: { publishTimeout: 0 } }, 'redis.publishTimeout'],
     ['a short Redis secret', { redis: { secret: 'short' } }, 'redis.secret'],
+    ['a presence lease under 1.5 s', { redis: { leaseTtl: '1s' } }, 'redis.leaseTtl'],
     ['a welcome that is neither a flag nor a name', { welcome: 1 }, 'welcome'],
     ['an empty welcome name', { welcome: '' }, 'welcome'],
     ['a resolveSpace that is not a function', { resolveSpace: { '/rooms': 'rooms' } }, 'resolveSpace'],
