@@ -22,7 +22,7 @@ import { SessionRegistry } from '../session/session.registry.js';
 import type { WsSession } from '../session/ws-session.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { LOST_UPGRADE } from '../ws.messages.js';
-import { abortHandshake } from './abort-handshake.js';
+import { abortHandshake, destroyOnError } from './abort-handshake.js';
 import { cutSlowHandshakes, handshakeDone } from './handshake-timeout.js';
 import { Heartbeat } from './heartbeat.js';
 import type { WsIdentity } from '../interfaces/ws-authenticator.interface.js';
@@ -194,7 +194,7 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
       this.metrics.count(space, 'refused');
       return abortHandshake(socket, 503, 'too many connections');
     }
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     if (!this.gate.origin(req, space)) return abortHandshake(socket, 403, 'origin not allowed');
     if (!this.gate.guards(space)) {
       this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, place, undefined));

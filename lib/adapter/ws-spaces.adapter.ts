@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Observable, Subscription } from 'rxjs';
 import { type RawData, WebSocket, WebSocketServer, type ServerOptions } from 'ws';
-import { abortHandshake } from './abort-handshake.js';
+import { abortHandshake, destroyOnError } from './abort-handshake.js';
 import { splitUrl } from './request-facts.js';
 import { SpacesUpgradeHost } from './spaces-upgrade.host.js';
 
@@ -145,7 +145,7 @@ export class WsSpacesAdapter implements WebSocketAdapter<object, object, WsGatew
     const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const gateway = routes.get(splitUrl(req.url).path) ?? routes.get(ANY_PATH);
       if (gateway) {
-        socket.on('error', () => socket.destroy());
+        socket.on('error', destroyOnError);
         gateway.handleUpgrade(req, socket, head, (ws) => gateway.emit('connection', ws, req));
         return;
       }
