@@ -62,11 +62,13 @@ function markOtherType(frame: Buffer): Buffer {
  */
 export class SessionOutbox {
   // Created on first use: most sessions never queue, and an idle connection should cost as little as ws' own.
+  // So are the blocked sends, the flush waiters and the flush callback.
   private queueInstance: SendQueue | undefined;
-  private readonly blocked: Blocked[] = [];
+  private blocked: Blocked[] | undefined;
   private flushPending = false;
   private stallTimer: NodeJS.Timeout | undefined;
-  private flushWaiters: Array<() => void> = [];
+  private flushWaiters: Array<() => void> | undefined;
+  private flushCallback: ((err?: Error) => void) | undefined;
   private disposed = false;
 
   constructor(
@@ -82,7 +84,7 @@ export class SessionOutbox {
 
   /** Frames waiting: queued plus blocked sends. */
   get depth(): number {
-    return (this.queueInstance?.size ?? 0) + this.blocked.length;
+    return (this.queueInstance?.size ?? 0) + (this.blocked?.length ?? 0);
   }
 
   get queuedBytes(): number {
@@ -116,16 +118,18 @@ export class SessionOutbox {
   /** Resolves once nothing waits in the queue (immediately when nothing does). */
   flushed(): Promise<void> {
     if (this.depth === 0 || this.disposed) return Promise.resolve();
-    return new Promise((resolve) => this.flushWaiters.push(resolve));
+    return new Promise((resolve) => (this.flushWaiters ??= []).push(resolve));
   }
 
   /** Drops whatever waits (the session is gone) and settles blocked sends as failed. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const discarded = (this.queueInstance?.clear() ?? 0) + this.blocked.length;
+    const blocked = this.blocked ?? [];
+    this.blocked = undefined;
+    const discarded = (this.queueInstance?.clear() ?? 0) + blocked.length;
     if (discarded > 0) this.observer.dropped(discarded);
-    for (const b of this.blocked.splice(0)) {
+    for (const b of blocked) {
       clearTimeout(b.timer);
       b.resolve(OUTBOX_ERRORS.closed);
     }
@@ -146,7 +150,8 @@ export class SessionOutbox {
       return OUTBOX_ERRORS.slowClosed;
     }
     // block: wait for room, but never hold more blocked sends than the queue itself could hold.
-    if (this.blocked.length >= this.settings.maxMessages) {
+    const blocked = (this.blocked ??= []);
+    if (blocked.length >= this.settings.maxMessages) {
       this.observer.dropped(1);
       return OUTBOX_ERRORS.timedOut;
     }
@@ -156,13 +161,13 @@ export class SessionOutbox {
         priority,
         resolve,
         timer: setTimeout(() => {
-          const at = this.blocked.indexOf(entry);
-          if (at >= 0) this.blocked.splice(at, 1);
+          const at = this.blocked?.indexOf(entry) ?? -1;
+          if (at >= 0) this.blocked!.splice(at, 1);
           this.observer.dropped(1);
           resolve(OUTBOX_ERRORS.timedOut);
         }, this.settings.writeTimeout),
       };
-      this.blocked.push(entry);
+      blocked.push(entry);
     });
   }
 
@@ -170,7 +175,7 @@ export class SessionOutbox {
     if (wantsFlushSignal) {
       this.flushPending = true;
       this.armStall();
-      this.transport.send(frame, binary, this.onFlushed, frames);
+      this.transport.send(frame, binary, (this.flushCallback ??= (err?: Error) => this.onFlushed(err)), frames);
     } else {
       this.transport.send(frame, binary, undefined, frames);
     }
@@ -178,7 +183,7 @@ export class SessionOutbox {
   }
 
   /** The socket flushed the frame we were waiting on: move queued frames out until it is full again. */
-  private readonly onFlushed = (err?: Error): void => {
+  private onFlushed(err?: Error): void {
     this.flushPending = false;
     this.clearStall();
     if (err || this.disposed || !this.transport.isOpen) return;
@@ -197,11 +202,13 @@ export class SessionOutbox {
     }
     this.transport.uncork?.();
     if (this.depth === 0) this.settleFlushWaiters();
-  };
+  }
 
   private admitBlocked(): void {
-    while (this.blocked.length > 0 && this.queue.canAccept(this.blocked[0].frame, this.blocked[0].priority)) {
-      const entry = this.blocked.shift()!;
+    const blocked = this.blocked;
+    if (!blocked) return;
+    while (blocked.length > 0 && this.queue.canAccept(blocked[0].frame, blocked[0].priority)) {
+      const entry = blocked.shift()!;
       clearTimeout(entry.timer);
       const evicted = this.queue.offer(entry.frame, entry.priority);
       if (evicted > 0) this.observer.dropped(evicted);
@@ -225,6 +232,9 @@ export class SessionOutbox {
   }
 
   private settleFlushWaiters(): void {
-    for (const resolve of this.flushWaiters.splice(0)) resolve();
+    const waiters = this.flushWaiters;
+    if (!waiters) return;
+    this.flushWaiters = undefined;
+    for (const resolve of waiters) resolve();
   }
 }

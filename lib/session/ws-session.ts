@@ -27,8 +27,6 @@ export class WsSession {
   readonly space: string;
   readonly request: WsRequestFacts;
   readonly connectedAt = Date.now();
-  /** Application state for this connection. */
-  readonly locals: Record<string, unknown> = {};
   /** The bound user, or `undefined`. */
   user: string | undefined = undefined;
   /** Groups this session is in, in this space. */
@@ -56,6 +54,8 @@ export class WsSession {
   flooded = false;
   /** @internal Option `resume`: the token the welcome carries, and how a resume went. */
   resume: ResumeTicket | undefined = undefined;
+  /** @internal `locals`, once something read or wrote it. */
+  private localsObject: Record<string, unknown> | undefined = undefined;
   /** @internal Option `resume`: the socket dropped and the session waits to be resumed (no heartbeat meanwhile). */
   parked = false;
 
@@ -65,6 +65,12 @@ export class WsSession {
     this.request = request;
     this.transport = transport;
     this.outbox = outbox;
+  }
+
+  /** Application state for this connection. */
+  get locals(): Record<string, unknown> {
+    // Made on first use: most sessions never keep any, and an idle connection should cost as little as ws' own.
+    return (this.localsObject ??= {});
   }
 
   /** Outbound messages waiting for this session's socket. */
