@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { RedisOptions } from 'ioredis';
+import type { Redis as IoRedis, RedisOptions } from 'ioredis';
 import type { WsResolvedOptions } from '../../interfaces/ws-module-options.interface.js';
 import { BurstLogger } from '../burst-logger.js';
 import type { ClusterTransport } from '../cluster-transport.interface.js';
@@ -51,6 +51,10 @@ export class RedisClusterTransport implements ClusterTransport {
 
   publish(channel: string, packet: object): Promise<number> {
     return this.server.publish(channel, packet);
+  }
+
+  commands(): IoRedis {
+    return this.server.commands();
   }
 
   close(): Promise<void> {

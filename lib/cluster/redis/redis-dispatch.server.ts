@@ -25,7 +25,7 @@ export interface RedisDispatchSettings {
   onRefused: (why: string) => void;
 }
 
-type Role = 'pub' | 'sub';
+type Role = 'pub' | 'sub' | 'cmd';
 
 /**
  * A Nest microservice transport over Redis pub/sub, on the public custom-transport API (`Server` +
@@ -50,6 +50,8 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
   private readonly pub: Redis;
   private readonly errors = new BurstLogger(new Logger('WsCluster'));
   private readonly watchdog: ConnectionWatchdog;
+  /** The connection for plain key commands (`commands()`), made on first use. */
+  private commandClient: Redis | undefined;
   private closed = false;
 
   constructor(private readonly settings: RedisDispatchSettings) {
@@ -65,7 +67,7 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
     });
     const period = Math.min(5_000, Math.max(500, settings.publishTimeout));
     this.watchdog = new ConnectionWatchdog(period, (client, why) =>
-      this.errors.warn(`Redis ${client === this.sub ? 'subscriber' : 'publisher'} connection: ${why}; reconnecting`),
+      this.errors.warn(`Redis ${client === this.sub ? 'subscriber' : client === this.pub ? 'publisher' : 'command'} connection: ${why}; reconnecting`),
     );
   }
 
@@ -84,7 +86,8 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
   async close(): Promise<void> {
     this.closed = true;
     this.watchdog.stop();
-    await Promise.all([this.pub, this.sub].map((client) => disconnect(client, this.settings.publishTimeout)));
+    const clients = [this.pub, this.sub, ...(this.commandClient ? [this.commandClient] : [])];
+    await Promise.all(clients.map((client) => disconnect(client, this.settings.publishTimeout)));
     this._status$.next('disconnected');
   }
 
@@ -100,6 +103,25 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
   /** The ioredis clients: `[publisher, subscriber]`, as `ServerRedis#unwrap()` returns them. */
   unwrap<T = [Redis, Redis]>(): T {
     return [this.pub, this.sub] as T;
+  }
+
+  /**
+   * A connection for plain key commands (SET, HSET, SCAN, EVAL …) on the same Redis, made on first use and kept
+   * apart from the publisher so a slow command never holds a publish. It has the publisher's guarantees: it
+   * reconnects forever, queues nothing while Redis is away (a command then fails at once), never re-sends a command
+   * after a reconnect, and rejects a command Redis does not answer within the publish timeout. Closed with the
+   * transport.
+   */
+  commands(): Redis {
+    if (this.commandClient) return this.commandClient;
+    const client = this.createClient('cmd');
+    client.on('error', (err: Error) => this.errors.warn(`Redis command connection: ${err.message}`));
+    this.commandClient = client;
+    if (!this.closed) {
+      this.watchdog.watch(client);
+      client.connect().catch(() => undefined); // retried by the retry strategy; commands fail until it is up
+    }
+    return client;
   }
 
   /**
@@ -159,7 +181,8 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
     };
     // The subscriber subscribes on every 'ready' itself (`subscribeAll`), the first connection included.
     if (role === 'sub') return new Redis({ ...common, autoResubscribe: false });
-    // Every command of the publisher settles: one Redis does not answer in time is rejected, not left pending.
+    // Every command of the publisher (and of the command connection) settles: one Redis does not answer in time is
+    // rejected, not left pending.
     return new Redis({ ...common, enableOfflineQueue: false, commandTimeout: this.settings.publishTimeout });
   }
 

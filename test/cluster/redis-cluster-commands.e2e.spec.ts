@@ -1,0 +1,36 @@
+import { WsModule } from 'nestjs-ws-spaces';
+import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from '../../lib/cluster/cluster-transport.interface.js';
+import { TestRedis } from '../helpers/redis-server.js';
+import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
+
+describe('The transport\'s command client, on a standalone Redis', () => {
+  let redis: TestRedis;
+  let node: RunningApp;
+
+  afterAll(async () => {
+    await node?.close();
+    await redis?.stop();
+  });
+
+  it('runs plain key commands on the dispatch Redis, fails at once while Redis is away, and works again after', async () => {
+    redis = await TestRedis.start();
+    node = await startApp({ imports: [WsModule.forRoot({ redis: { url: redis.url, keyPrefix: `cmd${process.pid}`, publishTimeout: 500 } })] });
+    const transport = node.app.get<ClusterTransport>(WS_CLUSTER_TRANSPORT);
+    const commands = transport.commands();
+    expect(transport.commands()).toBe(commands); // one client, made on first use
+    expect(await eventually(() => commands.status === 'ready', 5000)).toBe(true);
+    await commands.set('k', 'v', 'PX', 10_000);
+    expect(await commands.get('k')).toBe('v');
+    expect(await commands.eval("return redis.call('HSET', KEYS[1], 'f', ARGV[1])", 1, 'h', 'x')).toBe(1);
+
+    await redis.kill();
+    const started = Date.now();
+    await expect(commands.get('k')).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(500 + 1000);
+
+    await redis.restart();
+    expect(await eventually(() => commands.status === 'ready', 10_000)).toBe(true);
+    await commands.set('k2', 'back');
+    expect(await commands.get('k2')).toBe('back');
+  }, 30_000);
+});
