@@ -59,6 +59,17 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ redis: { publishTimeout: '250ms', secret: 'sixteen-chars-ok' } }).redis).toMatchObject({ publishTimeout: 250, secret: 'sixteen-chars-ok' });
   });
 
+  it('takes a Redis Cluster as a list of { host, port }, beside keyPrefix, publishTimeout, secret and password', () => {
+    const nodes = [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }];
+    expect(resolveOptions({ redis: { cluster: nodes, keyPrefix: 'chat', publishTimeout: '500ms', password: 'pw' } }).redis).toMatchObject({
+      cluster: nodes,
+      keyPrefix: 'chat',
+      publishTimeout: 500,
+      password: 'pw',
+    });
+    expect(resolveOptions({ redis: { url: 'redis://127.0.0.1:6379' } }).redis!.cluster).toBeUndefined();
+  });
+
   it('maps each space to its path beside the default space', () => {
     expect(resolveOptions({ path: '/a', spaces: { custom: '/socket/custom' } }).spaces).toEqual({ default: '/a', custom: '/socket/custom' });
   });
@@ -117,6 +128,14 @@ describe('resolveOptions', () => {
     ['a zero group cap', { maxGroups: 0 }, 'maxGroups'],
     ['a zero Redis publish timeout', { redis: { publishTimeout: 0 } }, 'redis.publishTimeout'],
     ['a short Redis secret', { redis: { secret: 'short' } }, 'redis.secret'],
+    ['an empty Redis cluster', { redis: { cluster: [] } }, 'redis.cluster'],
+    ['a Redis cluster that is not a list', { redis: { cluster: { host: 'a', port: 1 } } }, 'redis.cluster'],
+    ['a Redis cluster node without a port', { redis: { cluster: [{ host: 'a' }] } }, 'redis.cluster[0].port'],
+    ['a Redis cluster node with a bad host', { redis: { cluster: [{ host: 'a', port: 1 }, { host: '', port: 2 }] } }, 'redis.cluster[1].host'],
+    ['a Redis cluster node with an unknown key', { redis: { cluster: [{ host: 'a', port: 1, db: 2 }] } }, 'redis.cluster[0]'],
+    ['a Redis cluster beside a url', { redis: { cluster: [{ host: 'a', port: 1 }], url: 'redis://b:6379' } }, 'redis.cluster'],
+    ['a Redis cluster beside a host', { redis: { cluster: [{ host: 'a', port: 1 }], host: 'b' } }, 'redis.cluster'],
+    ['a Redis cluster beside a db', { redis: { cluster: [{ host: 'a', port: 1 }], db: 1 } }, 'redis.cluster'],
     ['a welcome that is neither a flag nor a name', { welcome: 1 }, 'welcome'],
     ['an empty welcome name', { welcome: '' }, 'welcome'],
     ['a resolveSpace that is not a function', { resolveSpace: { '/rooms': 'rooms' } }, 'resolveSpace'],
