@@ -24,22 +24,38 @@ export class TestRedisCluster {
   ) {}
 
   static async start(masters = 3): Promise<TestRedisCluster> {
+    const cluster = await TestRedisCluster.reserve(masters);
+    await cluster.create();
+    return cluster;
+  }
+
+  /** Free ports for a cluster that is not running yet: `create()` starts it. */
+  static async reserve(masters = 3): Promise<TestRedisCluster> {
     const ports: number[] = [];
     while (ports.length < masters) {
       const port = await freePort();
       // The cluster bus listens on port + 10000: keep it in range and distinct.
       if (port + 10_000 <= 65_535 && !ports.includes(port)) ports.push(port);
     }
-    const cluster = new TestRedisCluster(ports, mkdtempSync(join(tmpdir(), 'ws-redis-cluster-')));
+    return new TestRedisCluster(ports, mkdtempSync(join(tmpdir(), 'ws-redis-cluster-')));
+  }
+
+  /** Starts every master, joins them into one cluster and waits for `cluster_state:ok`. */
+  async create(): Promise<void> {
     try {
-      await Promise.all(ports.map((port) => cluster.restart(port)));
-      await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-yes'], { timeout: 30_000 });
-      await cluster.healthy();
+      await Promise.all(this.ports.map((port) => this.restart(port)));
+      await run('redis-cli', ['--cluster', 'create', ...this.ports.map((port) => `127.0.0.1:${port}`), '--cluster-yes'], { timeout: 30_000 });
+      await this.healthy();
     } catch (err) {
-      await cluster.stop();
+      await this.stop();
       throw err;
     }
-    return cluster;
+  }
+
+  /** Calls of a command on every master, summed (`INFO commandstats`, counted since the master started). */
+  async calls(command: string): Promise<number> {
+    const infos = await Promise.all(this.ports.map((port) => this.command(port, 'INFO', 'commandstats').then(String, () => '')));
+    return infos.reduce((sum, info) => sum + Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0), 0);
   }
 
   /** The startup nodes a client is given: every master. */
@@ -54,6 +70,7 @@ export class TestRedisCluster {
     args.push('--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000', '--save', '', '--appendonly', 'no');
     this.children.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined); // refused until the server listens
     try {
       const up = await eventually(() => probe.ping().then(() => true, () => false), 10_000);
       if (!up) throw new Error(`redis-server did not start on port ${port}`);
@@ -123,6 +140,7 @@ export class TestRedisCluster {
   /** One command on one master, over a connection of its own. */
   async command(port: number, ...args: string[]): Promise<unknown> {
     const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined); // a master that is down: the command rejects
     try {
       await client.connect();
       return await client.call(args[0], ...args.slice(1));
