@@ -1,4 +1,5 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A forked process spoken to by request and reply over the IPC channel. Every call has a deadline, so a child
@@ -8,15 +9,26 @@ export class IpcChild {
   private readonly pending = new Map<number, { resolve: (value: any) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
   private nextId = 1;
   private stderr = '';
+  /** Every chunk the child wrote to stdout or stderr, counted, so a caller can take what came since a mark. */
+  private stderrTotal = 0;
+  private stderrLog: string[] = [];
   readonly exited: Promise<number | null>;
 
   private constructor(
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString()).slice(-4_000);
-    });
+    // Nest logs warnings to stdout and errors to stderr: both are kept.
+    const onOutput = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.stderr = (this.stderr + text).slice(-4_000);
+      // Bounded: the last 200 chunks are kept for `logSince`.
+      this.stderrLog.push(text);
+      this.stderrTotal++;
+      if (this.stderrLog.length > 200) this.stderrLog.shift();
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
     child.on('message', (message: { id?: number; result?: unknown; error?: string }) => {
       const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
       if (!waiter) return;
@@ -37,9 +49,24 @@ export class IpcChild {
     );
   }
 
-  /** Forks `file` and waits for its first message (its "ready"), which it returns. */
-  static async start(name: string, file: URL, execArgv: string[], readyTimeoutMs: number): Promise<{ child: IpcChild; ready: any }> {
-    const child = new IpcChild(name, fork(file, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
+  /**
+   * Forks `file` and waits for its first message (its "ready"), which it returns. With a `prefix` (e.g. `prlimit
+   * --nofile=…`), node is spawned through it, keeping the IPC channel; `env` is added to this process' environment.
+   */
+  static async start(
+    name: string,
+    file: URL,
+    execArgv: string[],
+    readyTimeoutMs: number,
+    launch: { prefix?: string[]; env?: Record<string, string> } = {},
+  ): Promise<{ child: IpcChild; ready: any }> {
+    const stdio: ['ignore', 'pipe', 'pipe', 'ipc'] = ['ignore', 'pipe', 'pipe', 'ipc'];
+    const env = { ...process.env, ...launch.env };
+    const [command, ...prefixArgs] = launch.prefix ?? [];
+    const process_ = command
+      ? spawn(command, [...prefixArgs, process.execPath, ...execArgv, fileURLToPath(file)], { stdio, env })
+      : fork(file, [], { execArgv, stdio, env });
+    const child = new IpcChild(name, process_);
     const ready = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name} not ready after ${readyTimeoutMs} ms ${child.stderr}`)), readyTimeoutMs);
       child.child.once('message', (message) => {
@@ -55,6 +82,16 @@ export class IpcChild {
       throw err;
     });
     return { child, ready };
+  }
+
+  /** A mark for `logSince`. */
+  get logMark(): number {
+    return this.stderrTotal;
+  }
+
+  /** What the child wrote (stdout and stderr) since `mark` (at most the last 200 chunks). */
+  logSince(mark: number): string {
+    return this.stderrLog.slice(Math.max(0, this.stderrLog.length - (this.stderrTotal - mark))).join('');
   }
 
   call<T>(request: object, timeoutMs: number): Promise<T> {

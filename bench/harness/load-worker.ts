@@ -2,6 +2,7 @@ import type { BenchLink } from '../protocols/client-protocol.interface.js';
 import { protocols } from '../protocols/index.js';
 import { nowUs, sleep, sleepUntil } from './clock.js';
 import { Histogram } from './histogram.js';
+import { PER_SOURCE_ADDRESS } from './scenario-kit.js';
 import type { ConnectResult, LoadResult, WorkerRequest } from './worker-messages.js';
 
 /**
@@ -12,7 +13,12 @@ import type { ConnectResult, LoadResult, WorkerRequest } from './worker-messages
 interface Peer {
   link: BenchLink;
   group?: string;
+  /** A fan-out publisher or witness: its ticks pace the publisher and are not counted as deliveries. */
   publisher: boolean;
+  /** Which of the scenario's servers it is connected to. */
+  node: number;
+  /** Closed by `reset`: its close event, however late it comes, is not a server closing it mid-run. */
+  retired?: boolean;
   /** The reply handler of the running phase (echo, join). */
   onReply?: (event: string, data: any) => void;
   /** A publisher's own copy of what it sent came back: the pacing signal. */
@@ -24,14 +30,16 @@ let resetting = false;
 let tally = freshTally();
 
 function freshTally() {
-  return { histogram: new Histogram(), count: 0, all: 0, lastAt: 0, from: -Infinity, to: Infinity, errors: 0 };
+  return { histogram: new Histogram(), count: 0, all: 0, lastAt: 0, from: -Infinity, to: Infinity, errors: 0, byNode: [] as number[] };
 }
 
 function onEvent(peer: Peer, event: string, data: any, failed: boolean): void {
+  if (peer.retired) return; // a frame of a connection from an earlier run, still in flight
   if (failed) tally.errors++;
   if (event !== 'tick') return peer.onReply?.(event, data);
   if (peer.publisher) return peer.onOwnTick?.();
   tally.all++;
+  tally.byNode[peer.node] = (tally.byNode[peer.node] ?? 0) + 1;
   const now = nowUs();
   const sentAt = data?.t;
   if (typeof sentAt === 'number' && sentAt >= tally.from && sentAt <= tally.to) {
@@ -43,21 +51,23 @@ function onEvent(peer: Peer, event: string, data: any, failed: boolean): void {
 
 async function connectOne(request: Extract<WorkerRequest, { op: 'connect' }>, index: number): Promise<void> {
   const { groupSize } = request;
-  const peer: Peer = { link: undefined as unknown as BenchLink, publisher: request.role === 'publisher' };
+  const peer: Peer = { link: undefined as unknown as BenchLink, publisher: request.role !== 'peer', node: request.node ?? 0 };
   if (groupSize) {
     peer.group = `g${Math.floor(index / groupSize)}`;
     peer.publisher = index % groupSize === 0;
   }
   const protocol = protocols[request.protocol];
+  const sources = request.localAddresses;
   peer.link = await protocol.connect(
     request.url,
     {
       onEvent: (event, data, failed) => onEvent(peer, event, data, failed),
       onClose: () => {
-        if (!resetting) tally.errors++;
+        if (!resetting && !peer.retired) tally.errors++;
       },
     },
     request.timeoutMs,
+    sources?.length ? sources[Math.min(sources.length - 1, Math.floor(index / PER_SOURCE_ADDRESS))] : undefined,
   );
   peers.push(peer);
   if (peer.group === undefined) return;
@@ -141,37 +151,49 @@ async function echo(request: Extract<WorkerRequest, { op: 'echo' }>): Promise<Lo
 }
 
 /**
- * The publisher keeps `window` broadcasts in flight, counting its own copies as the acknowledgement; every
- * other connection counts what it receives. Ends when every subscriber has all of them, or at the deadline.
+ * The publisher keeps `window` publishes in flight, counting its own copies as the acknowledgement (and, in the
+ * cluster scenario, a witness' copies on the other node: a publish counts as acknowledged once both have it, so
+ * neither node is flooded past what it delivers); every other connection counts what it receives. With `burst`
+ * > 1, a publish is one `burst` message the server answers with that many broadcasts in one turn. Ends when
+ * every subscriber has all of them, or at the deadline.
  */
 async function fanout(request: Extract<WorkerRequest, { op: 'fanout' }>): Promise<LoadResult> {
-  const subscribers = peers.filter((peer) => !peer.publisher).length;
-  const expected = subscribers * request.expectedPerConn;
+  const subscribers = peers.filter((peer) => !peer.publisher);
+  const expected = subscribers.length * request.expectedPerConn;
+  const byNode: Array<{ subscribers: number; received: number }> = [];
+  for (const peer of subscribers) (byNode[peer.node] ??= { subscribers: 0, received: 0 }).subscribers++;
   let firstSentAt: number | undefined;
   let publishing = false;
+  let sent = 0;
   const { publish } = request;
-  const publisher = peers.find((peer) => peer.publisher);
+  const pacers = peers.filter((peer) => peer.publisher);
+  const publisher = pacers[0];
   if (publish && publisher) {
     publishing = true;
     await sleepUntil(publish.startAt);
-    let sent = 0;
-    let acknowledged = 0;
+    const copies = pacers.map(() => 0);
+    const acknowledged = () => Math.floor(Math.min(...copies) / publish.burst);
     const pump = () => {
-      while (sent < publish.messages && sent - acknowledged < publish.window) {
+      while (sent < publish.messages && sent - acknowledged() < publish.window) {
         const t = nowUs();
         firstSentAt ??= t;
-        publisher.link.send('broadcast', { seq: sent++, t, text: publish.text });
+        if (publish.burst > 1) publisher.link.send('burst', { n: publish.burst, seq: sent++, t, text: publish.text });
+        else publisher.link.send('broadcast', { seq: sent++, t, text: publish.text });
       }
     };
-    publisher.onOwnTick = () => {
-      if (++acknowledged >= publish.messages) publishing = false;
-      else pump();
-    };
+    pacers.forEach((pacer, i) => {
+      pacer.onOwnTick = () => {
+        copies[i]++;
+        if (acknowledged() >= publish.messages) publishing = false;
+        else pump();
+      };
+    });
     pump();
   }
   while (nowUs() < request.deadlineAt && (tally.count < expected || publishing)) await sleep(5);
-  if (publisher) publisher.onOwnTick = undefined;
-  return report({ firstSentAt, missing: Math.max(0, expected - tally.count) });
+  for (const pacer of pacers) pacer.onOwnTick = undefined;
+  byNode.forEach((entry, node) => (entry.received = tally.byNode[node] ?? 0));
+  return report({ firstSentAt, missing: Math.max(0, expected - tally.count), byNode, ...(publish ? { sent } : {}) });
 }
 
 /** One publisher per group in a closed loop (its own copy releases the next); members count deliveries. */
@@ -200,7 +222,10 @@ async function groupcast(request: Extract<WorkerRequest, { op: 'groupcast' }>): 
 
 async function reset(): Promise<Record<string, never>> {
   resetting = true;
-  for (const peer of peers) peer.link.close();
+  for (const peer of peers) {
+    peer.retired = true;
+    peer.link.close();
+  }
   // Give the close handshakes a moment so the next server starts on a quiet machine; bounded, not awaited per socket.
   await sleep(Math.min(2_000, 50 + peers.length / 10));
   peers = [];

@@ -11,6 +11,16 @@ export interface BenchMode {
   fanout: { subscribers: number; messages: number; window: number; timeoutMs: number };
   groupcast: { connections: number; groupSize: number; durationMs: number; warmupMs: number; maxPerPublisher: number };
   idle: { connections: number; settleMs: number };
+  /** Fan-out with `burst` broadcasts per event-loop turn: `messages` publishes, each a burst, `window` in flight. */
+  fanoutBurst: { subscribers: number; messages: number; burst: number; window: number; timeoutMs: number };
+  /** Past this box: fan-out to many subscribers, and the idle-memory curve at growing connection counts. */
+  scale: {
+    fanout: { subscribers: number; messages: number; window: number; timeoutMs: number };
+    idleCurve: number[];
+    settleMs: number;
+    /** Deadline for opening the connections of one curve step. */
+    connectTimeoutMs: number;
+  };
 }
 
 // On a 2-core box the generator and the server share the cores anyway; more workers than cores only adds
@@ -27,6 +37,13 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     fanout: { subscribers: 1_000, messages: 500, window: 16, timeoutMs: 30_000 },
     groupcast: { connections: 1_000, groupSize: 5, durationMs: 5_000, warmupMs: 1_000, maxPerPublisher: 1_000_000 },
     idle: { connections: 10_000, settleMs: 1_000 },
+    fanoutBurst: { subscribers: 1_000, messages: 50, burst: 10, window: 2, timeoutMs: 30_000 },
+    scale: {
+      fanout: { subscribers: 10_000, messages: 50, window: 4, timeoutMs: 60_000 },
+      idleCurve: [1_000, 10_000, 50_000],
+      settleMs: 1_000,
+      connectTimeoutMs: 240_000,
+    },
   },
   quick: {
     name: 'quick',
@@ -37,6 +54,13 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     fanout: { subscribers: 300, messages: 100, window: 16, timeoutMs: 10_000 },
     groupcast: { connections: 300, groupSize: 5, durationMs: 1_500, warmupMs: 500, maxPerPublisher: 1_000_000 },
     idle: { connections: 1_000, settleMs: 300 },
+    fanoutBurst: { subscribers: 300, messages: 10, burst: 10, window: 2, timeoutMs: 10_000 },
+    scale: {
+      fanout: { subscribers: 2_000, messages: 20, window: 4, timeoutMs: 20_000 },
+      idleCurve: [500, 1_000, 2_000],
+      settleMs: 300,
+      connectTimeoutMs: 60_000,
+    },
   },
   // A does-it-run check for the test suite: tiny, and the figures mean nothing.
   smoke: {
@@ -44,9 +68,11 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     runs: 1,
     workers: 2,
     payloadChars: 16,
-    echo: { connections: 10, durationMs: 400, warmupMs: 100, maxPerConn: 100_000 },
+    echo: { connections: 10, durationMs: 250, warmupMs: 50, maxPerConn: 100_000 },
     fanout: { subscribers: 20, messages: 20, window: 4, timeoutMs: 5_000 },
-    groupcast: { connections: 20, groupSize: 5, durationMs: 400, warmupMs: 100, maxPerPublisher: 100_000 },
-    idle: { connections: 40, settleMs: 100 },
+    groupcast: { connections: 20, groupSize: 5, durationMs: 250, warmupMs: 50, maxPerPublisher: 100_000 },
+    idle: { connections: 40, settleMs: 50 },
+    fanoutBurst: { subscribers: 20, messages: 2, burst: 10, window: 2, timeoutMs: 5_000 },
+    scale: { fanout: { subscribers: 30, messages: 4, window: 2, timeoutMs: 5_000 }, idleCurve: [20, 40], settleMs: 50, connectTimeoutMs: 20_000 },
   },
 };

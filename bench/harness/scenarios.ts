@@ -1,12 +1,21 @@
 import { nowUs, sleep } from './clock.js';
-import { Histogram } from './histogram.js';
+import { runFanout } from './fanout-run.js';
 import type { BenchMode } from './modes.js';
-import { ServerProcess } from './server-process.js';
-import { split } from './stats.js';
-import type { ConnectResult, LoadResult, WorkerRequest } from './worker-messages.js';
+import { connectAcross, latency, measured, START_LEAD_US, text } from './scenario-kit.js';
+import type { ServerHandle } from './server-handle.js';
+import type { LoadResult } from './worker-messages.js';
 import type { WorkerPool } from './worker-pool.js';
+import { idleCurve, scaleFanout } from './scale-scenarios.js';
 
-export type ScenarioId = 'echo' | 'fanout' | 'groupcast' | 'idle' | 'cluster';
+export type ScenarioId = 'echo' | 'fanout' | 'fanout10' | 'groupcast' | 'idle' | 'cluster' | 'fanout-10k' | 'idle-curve';
+
+/** One point of the idle-memory curve: per-connection cost at `connections`, or why that point did not run. */
+export interface CurvePoint {
+  connections: number;
+  rssPerConn?: number;
+  heapPerConn?: number;
+  skipped?: string;
+}
 
 /** One scenario run against one server. `value` is the scenario's headline figure. */
 export interface Sample {
@@ -24,6 +33,37 @@ export interface Sample {
   generatorCpuPct?: number;
   heapPerConn?: number;
   errors: number;
+  /** The idle-memory curve. */
+  curve?: CurvePoint[];
+  /** Where deliveries went, for fan-out across nodes: what was sent, and per node what arrived and its counters. */
+  accounting?: FanoutAccounting;
+}
+
+/** Sent against received, per node, with the node's own counters: where a missing delivery was lost. */
+export interface FanoutAccounting {
+  /** Publishes the publisher sent (each asked for `burst` broadcasts). */
+  sent: number;
+  nodes: Array<{
+    url: string;
+    subscribers: number;
+    expected: number;
+    received: number;
+    /** The module's `/ws/metrics` counters over the run (after minus before), when the server has them. */
+    counters?: Record<string, number>;
+    /** What the node logged during the run (warnings: a publish that timed out, a Redis connection reset). */
+    log?: string[];
+  }>;
+}
+
+/** What a scenario is given besides its servers. */
+export interface RunContext {
+  mode: BenchMode;
+  /** File descriptors each server process can hold (Infinity when unknown, e.g. a remote server). */
+  serverFds: number;
+  /** Why the server could not be given the descriptors the scenario asked for, when it could not. */
+  fdReason?: string;
+  /** Connections the load workers can hold between them. */
+  generatorCapacity: number;
 }
 
 export interface Scenario {
@@ -35,76 +75,17 @@ export interface Scenario {
   pending?: string;
   /** Runs against the subject only (no baseline has the feature); baselines show "–". */
   subjectOnly?: boolean;
+  /** The baselines it runs against, when not every one (the subject always runs). */
+  servers?: string[];
+  /** Servers of the same kind the scenario needs (the cluster: two nodes). */
+  nodes?: number;
+  /** File descriptors each server process needs, when more than a small scenario's (the scale scenarios). */
+  fds?(mode: BenchMode): number;
   /** Needs a redis-server: the runner starts one and sets REDIS_URL for the servers it forks. */
   needsRedis?: boolean;
   describe(mode: BenchMode): string;
-  run(server: ServerProcess, pool: WorkerPool, mode: BenchMode): Promise<Sample>;
+  run(nodes: ServerHandle[], pool: WorkerPool, ctx: RunContext): Promise<Sample>;
 }
-
-const CONNECT_TIMEOUT_MS = 10_000;
-const START_LEAD_US = 150_000;
-
-/** Opens `total` connections spread over the workers; throws unless all of them opened. */
-async function connectAcross(
-  pool: WorkerPool,
-  server: ServerProcess,
-  total: number,
-  extra: Partial<Extract<WorkerRequest, { op: 'connect' }>> = {},
-): Promise<void> {
-  const shares = split(total, pool.size);
-  let firstIndex = 0;
-  const requests = shares.map((count) => {
-    const request: WorkerRequest = {
-      op: 'connect',
-      url: server.url,
-      protocol: server.spec.protocol,
-      count,
-      firstIndex,
-      role: 'peer',
-      concurrency: 64,
-      timeoutMs: CONNECT_TIMEOUT_MS,
-      ...extra,
-    };
-    firstIndex += count;
-    return request;
-  });
-  const results = await pool.all<ConnectResult>((i) => (requests[i].count > 0 ? requests[i] : undefined), 120_000);
-  const failed = results.reduce((sum, r) => sum + (r?.failed ?? 0), 0);
-  if (failed > 0) throw new Error(`${failed} of ${total} connections failed: ${results.find((r) => r?.firstError)?.firstError}`);
-}
-
-function merge(results: LoadResult[]): { count: number; all: number; histogram: Histogram; errors: number; missing: number; lastAt: number } {
-  const histogram = new Histogram();
-  let count = 0;
-  let all = 0;
-  let errors = 0;
-  let missing = 0;
-  let lastAt = 0;
-  for (const result of results) {
-    if (!result) continue;
-    histogram.merge(result.histogram);
-    count += result.count;
-    all += result.all;
-    errors += result.errors;
-    missing += result.missing;
-    lastAt = Math.max(lastAt, result.lastAt);
-  }
-  return { count, all, histogram, errors, missing, lastAt };
-}
-
-/** Runs a measured phase, reading the server's CPU time around it. */
-async function measured(server: ServerProcess, phase: () => Promise<LoadResult[]>) {
-  const cpu0 = await server.cpu();
-  const t0 = nowUs();
-  const result = await phase();
-  const cpuUs = (await server.cpu()) - cpu0;
-  const merged = merge(result);
-  const generatorCpuPct = Math.max(...result.map((r) => r?.cpuPct ?? 0));
-  return { result, merged, cpuPct: (cpuUs / (nowUs() - t0)) * 100, cpuUsPerMsg: cpuUs / merged.all, generatorCpuPct };
-}
-
-const latency = (histogram: Histogram) => ({ p50Ms: histogram.percentile(50) / 1e3, p99Ms: histogram.percentile(99) / 1e3 });
-const text = (mode: BenchMode) => 'x'.repeat(mode.payloadChars);
 
 const echo: Scenario = {
   id: 'echo',
@@ -112,7 +93,7 @@ const echo: Scenario = {
   unit: 'replies/s',
   higherIsBetter: true,
   describe: ({ echo: e }) => `${e.connections} connections, each in a closed request/reply loop for ${e.durationMs / 1e3} s (first ${e.warmupMs / 1e3} s not counted)`,
-  async run(server, pool, mode) {
+  async run([server], pool, { mode }) {
     const e = mode.echo;
     await connectAcross(pool, server, e.connections);
     const startAt = nowUs() + START_LEAD_US;
@@ -131,46 +112,20 @@ const fanout: Scenario = {
   unit: 'deliveries/s',
   higherIsBetter: true,
   describe: ({ fanout: f }) => `${f.subscribers} connections; one more publishes ${f.messages} broadcasts, ${f.window} in flight; latency is publish to receipt`,
-  run: (server, pool, mode) => runFanout(server, pool, mode),
+  run: (nodes, pool, { mode }) => runFanout(nodes, pool, mode, mode.fanout),
 };
 
-/**
- * Fan-out: subscribers on `server` (and half of them on `second`, when given), one publisher on `server`. The
- * publisher's own copy of each broadcast is its acknowledgement, so `window` broadcasts stay in flight.
- */
-async function runFanout(server: ServerProcess, pool: WorkerPool, mode: BenchMode, second?: ServerProcess): Promise<Sample> {
-  const f = mode.fanout;
-  if (second) {
-    await connectAcross(pool, server, Math.ceil(f.subscribers / 2));
-    await connectAcross(pool, second, Math.floor(f.subscribers / 2));
-  } else {
-    await connectAcross(pool, server, f.subscribers);
-  }
-  // The publisher connects last, so a server that writes in connection order acknowledges it last.
-  await pool.call(0, { op: 'connect', url: server.url, protocol: server.spec.protocol, count: 1, firstIndex: 0, role: 'publisher', concurrency: 1, timeoutMs: CONNECT_TIMEOUT_MS }, 15_000);
-  const startAt = nowUs() + START_LEAD_US;
-  const deadlineAt = startAt + f.timeoutMs * 1e3;
-  const { result, merged, cpuPct, cpuUsPerMsg, generatorCpuPct } = await measured(server, () =>
-    pool.all<LoadResult>(
-      (i) => ({
-        op: 'fanout',
-        deadlineAt,
-        expectedPerConn: f.messages,
-        publish: i === 0 ? { startAt, messages: f.messages, window: f.window, text: text(mode) } : undefined,
-      }),
-      f.timeoutMs + 15_000,
-    ),
-  );
-  const firstSentAt = result[0]?.firstSentAt ?? startAt;
-  return {
-    value: merged.count / ((merged.lastAt - firstSentAt) / 1e6),
-    ...latency(merged.histogram),
-    cpuPct,
-    cpuUsPerMsg,
-    generatorCpuPct,
-    errors: merged.errors + merged.missing,
-  };
-}
+/** Write coalescing: each publish makes the server broadcast `burst` times in one turn. */
+const fanoutBurst: Scenario = {
+  id: 'fanout10',
+  title: 'Fan-out, 10 broadcasts per turn',
+  unit: 'deliveries/s',
+  higherIsBetter: true,
+  servers: ['ws-coalesce', 'ws-tuned', 'socket.io'],
+  describe: ({ fanoutBurst: f }) =>
+    `${f.subscribers} connections; one more sends ${f.messages} \`burst\` messages, each answered with ${f.burst} broadcasts in one event-loop turn, ${f.window} in flight; server µs / msg is per delivery`,
+  run: (nodes, pool, { mode }) => runFanout(nodes, pool, mode, mode.fanoutBurst),
+};
 
 const groupcast: Scenario = {
   id: 'groupcast',
@@ -179,7 +134,7 @@ const groupcast: Scenario = {
   higherIsBetter: true,
   describe: ({ groupcast: g }) =>
     `${g.connections} connections in ${g.connections / g.groupSize} groups of ${g.groupSize}; one publisher per group in a closed loop for ${g.durationMs / 1e3} s (first ${g.warmupMs / 1e3} s not counted)`,
-  async run(server, pool, mode) {
+  async run([server], pool, { mode }) {
     const g = mode.groupcast;
     await connectAcross(pool, server, g.connections, { groupSize: g.groupSize });
     const startAt = nowUs() + START_LEAD_US;
@@ -201,7 +156,7 @@ const idle: Scenario = {
   unit: 'bytes RSS / connection',
   higherIsBetter: false,
   describe: ({ idle: i }) => `${i.connections} idle connections; server RSS and heap after a full GC, minus the same before connecting, per connection`,
-  async run(server, pool, mode) {
+  async run([server], pool, { mode }) {
     const i = mode.idle;
     const before = await server.memory();
     await connectAcross(pool, server, i.connections);
@@ -222,16 +177,10 @@ const cluster: Scenario = {
   higherIsBetter: true,
   subjectOnly: true,
   needsRedis: true,
+  nodes: 2,
   describe: ({ fanout: f }) =>
-    `two nodes of the module over a local redis-server; ${f.subscribers} connections, half on each; one on the first node publishes ${f.messages} broadcasts, ${f.window} in flight (server CPU is the first node's)`,
-  async run(server, pool, mode) {
-    const second = await ServerProcess.start(server.spec);
-    try {
-      return await runFanout(server, pool, mode, second);
-    } finally {
-      await second.stop();
-    }
-  },
+    `two nodes of the module over a local redis-server; ${f.subscribers} connections, half on each; one on the first node publishes ${f.messages} broadcasts, ${f.window} in flight, acknowledged once a witness on each node has it (server CPU is the first node's)`,
+  run: (nodes, pool, { mode }) => runFanout(nodes, pool, mode, mode.fanout),
 };
 
-export const SCENARIOS: Scenario[] = [echo, fanout, groupcast, idle, cluster];
+export const SCENARIOS: Scenario[] = [echo, fanout, fanoutBurst, groupcast, idle, cluster, scaleFanout, idleCurve];

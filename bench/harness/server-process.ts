@@ -1,31 +1,54 @@
 import type { ServerSpec } from '../servers/catalog.js';
 import type { ServerMemory } from '../servers/serve.js';
+import { fdLaunch } from './fd-limit.js';
 import { IpcChild } from './ipc-child.js';
+import { clientUrl, type ServerHandle } from './server-handle.js';
+
+export interface ServerLaunch {
+  /** The address to bind (default loopback); `0.0.0.0` for `--serve`. */
+  host?: string;
+  /** The port to bind (default a free one). */
+  port?: number;
+  /** File descriptors the server must be able to hold (the scale scenarios); raised with prlimit when needed. */
+  fds?: number;
+}
 
 /** A server under test in a process of its own, so its memory and CPU are its alone. */
-export class ServerProcess {
+export class ServerProcess implements ServerHandle {
   private constructor(
     readonly spec: ServerSpec,
     private readonly child: IpcChild,
     readonly url: string,
+    readonly httpOrigin: string,
+    readonly port: number,
   ) {}
 
-  static async start(spec: ServerSpec): Promise<ServerProcess> {
+  static async start(spec: ServerSpec, launch: ServerLaunch = {}): Promise<ServerProcess> {
     const file = new URL(`../servers/${spec.file}`, import.meta.url);
-    const { child, ready } = await IpcChild.start(spec.id, file, ['--expose-gc'], 15_000);
+    const limit = launch.fds === undefined ? { prefix: [] } : fdLaunch(launch.fds);
+    if ('reason' in limit) throw new Error(`${spec.id}: ${limit.reason}`);
+    const env = { BENCH_HOST: launch.host ?? '127.0.0.1', BENCH_PORT: String(launch.port ?? 0) };
+    const { child, ready } = await IpcChild.start(spec.id, file, ['--expose-gc'], 15_000, { prefix: limit.prefix, env });
     if (ready.op !== 'ready') throw new Error(`${spec.id} failed to start: ${ready.error}`);
-    // socket.io's client wants the HTTP origin and finds its path itself; the others connect to the path.
-    const url = spec.protocol === 'socket.io' ? `http://127.0.0.1:${ready.port}` : `ws://127.0.0.1:${ready.port}${ready.path}`;
-    return new ServerProcess(spec, child, url);
+    // A server bound to every address is reached locally through loopback.
+    const host = !launch.host || launch.host === '0.0.0.0' ? '127.0.0.1' : launch.host;
+    return new ServerProcess(spec, child, clientUrl(spec, host, ready.port, ready.path), `http://${host}:${ready.port}`, ready.port);
   }
 
   async memory(): Promise<ServerMemory> {
     return (await this.child.call<{ memory: ServerMemory }>({ op: 'memory' }, 10_000)).memory;
   }
 
-  /** User + system CPU time the server has used so far, in µs. */
   async cpu(): Promise<number> {
     return (await this.child.call<{ cpuUs: number }>({ op: 'cpu' }, 10_000)).cpuUs;
+  }
+
+  logMark(): number {
+    return this.child.logMark;
+  }
+
+  logSince(mark: number): string {
+    return this.child.logSince(mark);
   }
 
   async stop(): Promise<void> {

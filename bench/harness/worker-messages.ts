@@ -10,8 +10,18 @@ export type WorkerRequest =
       count: number;
       /** Global index of the first connection: group membership is derived from it. */
       firstIndex: number;
-      /** A fan-out publisher is not a subscriber: its own copies pace it and are not counted. */
-      role: 'peer' | 'publisher';
+      /**
+       * A fan-out publisher is not a subscriber: its own copies pace it and are not counted. A witness (cluster
+       * fan-out, on the other node) neither: its copies pace the publisher too, so no node falls behind unseen.
+       */
+      role: 'peer' | 'publisher' | 'witness';
+      /** Which of the scenario's servers (nodes) this connection goes to; counts are kept per node. */
+      node?: number;
+      /**
+       * Source addresses to spread connections over (loopback: 127.0.0.x), past one address' ephemeral ports:
+       * connection i (global index) uses `localAddresses[floor(i / 25,000)]`.
+       */
+      localAddresses?: string[];
       /** With a size, connection i joins group `g<floor(i / size)>` and i % size === 0 publishes to it. */
       groupSize?: number;
       concurrency: number;
@@ -22,7 +32,8 @@ export type WorkerRequest =
       op: 'fanout';
       deadlineAt: number;
       expectedPerConn: number;
-      publish?: { startAt: number; messages: number; window: number; text: string };
+      /** `burst` > 1: each publish asks the server for that many broadcasts in one turn (`burst` → n × `tick`). */
+      publish?: { startAt: number; messages: number; window: number; burst: number; text: string };
     }
   | { op: 'groupcast'; startAt: number; windowFrom: number; endAt: number; graceMs: number; maxPerPublisher: number; text: string }
   | { op: 'reset' };
@@ -47,6 +58,10 @@ export interface LoadResult {
   missing: number;
   /** Error replies and connections the server closed mid-run. */
   errors: number;
+  /** Fan-out: per node, the subscribers this worker holds there and the deliveries they received. */
+  byNode?: Array<{ subscribers: number; received: number }>;
+  /** Fan-out publisher: publishes sent (each asks for `burst` broadcasts). */
+  sent?: number;
   /** This worker's CPU over the phase in % of one core: near 100, the generator itself was the limit. */
   cpuPct: number;
 }

@@ -5,11 +5,12 @@ import type { WorkerRequest } from './worker-messages.js';
 export class WorkerPool {
   private constructor(readonly workers: IpcChild[]) {}
 
-  static async start(size: number): Promise<WorkerPool> {
+  /** `prefix`: how to launch each worker (a `prlimit` prefix when they must hold more sockets than the limit). */
+  static async start(size: number, prefix: string[] = []): Promise<WorkerPool> {
     const file = new URL('./load-worker.js', import.meta.url);
     const started = await Promise.all(
       Array.from({ length: size }, async (_, i) => {
-        const { child } = await IpcChild.start(`load-worker-${i}`, file, [], 10_000);
+        const { child } = await IpcChild.start(`load-worker-${i}`, file, [], 10_000, { prefix });
         return child;
       }),
     );

@@ -17,5 +17,6 @@ export interface BenchLinkEvents {
  */
 export interface ClientProtocol {
   readonly name: string;
-  connect(url: string, events: BenchLinkEvents, timeoutMs: number): Promise<BenchLink>;
+  /** `localAddress`: the source address to connect from (spreading many connections over several). */
+  connect(url: string, events: BenchLinkEvents, timeoutMs: number, localAddress?: string): Promise<BenchLink>;
 }

@@ -4,8 +4,8 @@ import { openWs } from './open-ws.js';
 /** The `{event, data}` frames of Nest's `WsAdapter`, which the hand-written `ws` servers speak too. */
 export const eventProtocol: ClientProtocol = {
   name: 'event',
-  async connect(url, events, timeoutMs) {
-    const socket = await openWs(url, timeoutMs);
+  async connect(url, events, timeoutMs, localAddress) {
+    const socket = await openWs(url, timeoutMs, localAddress);
     socket.on('error', () => undefined);
     socket.on('close', () => events.onClose());
     socket.on('message', (frame: Buffer) => {

@@ -1,10 +1,10 @@
 import { WebSocket } from 'ws';
 
 /** Opens a plain `ws` client, rejecting on error or when it takes longer than `timeoutMs`. */
-export function openWs(url: string, timeoutMs: number): Promise<WebSocket> {
+export function openWs(url: string, timeoutMs: number, localAddress?: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     // No compression offer: every server under test runs without permessage-deflate.
-    const socket = new WebSocket(url, { perMessageDeflate: false });
+    const socket = new WebSocket(url, { perMessageDeflate: false, ...(localAddress ? { localAddress } : {}) });
     const timer = setTimeout(() => {
       socket.terminate();
       reject(new Error(`connect timed out after ${timeoutMs} ms`));

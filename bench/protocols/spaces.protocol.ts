@@ -4,8 +4,8 @@ import { openWs } from './open-ws.js';
 /** nestjs-ws-spaces' envelope: `{name, data}` in, `{code, name, data, text, time}` out. */
 export const spacesProtocol: ClientProtocol = {
   name: 'spaces',
-  async connect(url, events, timeoutMs) {
-    const socket = await openWs(url, timeoutMs);
+  async connect(url, events, timeoutMs, localAddress) {
+    const socket = await openWs(url, timeoutMs, localAddress);
     socket.on('error', () => undefined);
     socket.on('close', () => events.onClose());
     socket.on('message', (frame: Buffer) => {

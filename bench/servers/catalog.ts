@@ -1,3 +1,4 @@
+import type { ScenarioId } from '../harness/scenarios.js';
 import type { ProtocolName } from '../protocols/index.js';
 
 export interface ServerSpec {
@@ -8,6 +9,8 @@ export interface ServerSpec {
   protocol: ProtocolName;
   /** The server the ratios are taken of; every other one is a baseline. */
   subject?: boolean;
+  /** The scenarios it takes part in, when not all of them (a baseline made for one comparison). */
+  scenarios?: ScenarioId[];
 }
 
 /** Every server in the side-by-side, subject first. Ids are what `--servers` takes. */
@@ -17,4 +20,11 @@ export const SERVERS: ServerSpec[] = [
   { id: 'ws-naive', label: 'ws, naive', file: 'ws-naive.server.js', protocol: 'event' },
   { id: 'ws-tuned', label: 'ws, tuned', file: 'ws-tuned.server.js', protocol: 'event' },
   { id: 'socket.io', label: 'socket.io 4', file: 'socketio.server.js', protocol: 'socket.io' },
+  {
+    id: 'ws-coalesce',
+    label: 'ws, frame once + cork per turn',
+    file: 'ws-coalesce.server.js',
+    protocol: 'event',
+    scenarios: ['fanout', 'fanout10'],
+  },
 ];

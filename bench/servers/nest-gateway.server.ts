@@ -11,7 +11,7 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import { WebSocket, type WebSocketServer as WsServer } from 'ws';
-import { serve } from './serve.js';
+import { burstSize, LISTEN, serve } from './serve.js';
 
 /**
  * A Nest 12 gateway on `@nestjs/platform-ws`'s `WsAdapter`, written the way its docs suggest: handlers return
@@ -46,6 +46,11 @@ class BenchGateway implements OnGatewayDisconnect {
     this.fanout(this.server.clients, data);
   }
 
+  @SubscribeMessage('burst')
+  burst(@MessageBody() data: { n?: number }) {
+    for (let i = burstSize(data); i > 0; i--) this.fanout(this.server.clients, data);
+  }
+
   @SubscribeMessage('groupcast')
   groupcast(@MessageBody() data: { group?: string }) {
     const members = this.groups.get(String(data?.group));
@@ -72,6 +77,6 @@ class GatewayModule {}
 serve(async () => {
   const app = await NestFactory.create(GatewayModule, { logger: ['error'] });
   app.useWebSocketAdapter(new WsAdapter(app));
-  await app.listen(0, '127.0.0.1');
+  await app.listen(LISTEN.port, LISTEN.host);
   return { port: app.getHttpServer().address().port, path: '/ws', close: () => app.close() };
 });

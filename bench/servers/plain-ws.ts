@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { StartedServer } from './serve.js';
+import { burstSize, LISTEN, type StartedServer } from './serve.js';
 
 /** How a hand-written server writes one outbound message to many sockets. */
 export type Fanout = (targets: Iterable<WebSocket>, event: string, data: unknown) => void;
@@ -34,6 +34,7 @@ export async function startPlainWs(fanout: Fanout): Promise<StartedServer> {
         joined.add(gid);
         socket.send(JSON.stringify({ event: 'joined', data: { group: gid } }));
       } else if (event === 'broadcast') fanout(wss.clients, 'tick', data);
+      else if (event === 'burst') for (let i = burstSize(data); i > 0; i--) fanout(wss.clients, 'tick', data);
       else if (event === 'groupcast') {
         const members = groups.get(String(data?.group));
         if (members) fanout(members, 'tick', data);
@@ -48,7 +49,7 @@ export async function startPlainWs(fanout: Fanout): Promise<StartedServer> {
     });
   });
 
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => http.listen(LISTEN.port, LISTEN.host, resolve));
   const address = http.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,

@@ -1,6 +1,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** A server under test, listening on a loopback port. */
+/**
+ * Where a server under test listens: a free loopback port unless the harness says otherwise (`--serve` binds the
+ * address and port it was given, so a load generator on another machine can reach it).
+ */
+export const LISTEN = { host: process.env.BENCH_HOST || '127.0.0.1', port: Number(process.env.BENCH_PORT || 0) };
+
+/** How many ticks a `burst` asks for, bounded so a client cannot make a server loop forever. */
+export const burstSize = (data: { n?: unknown } | undefined): number => Math.max(1, Math.min(100, Math.floor(Number(data?.n)) || 1));
+
+/** A server under test, listening on a loopback port (or on `LISTEN`). */
 export interface StartedServer {
   port: number;
   /** Where clients connect: `/ws`, or socket.io's own path. */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
-import { serve } from './serve.js';
+import { burstSize, LISTEN, serve } from './serve.js';
 
 /** socket.io 4 with its defaults (in-memory adapter, no compression), rooms as groups. */
 serve(async () => {
@@ -14,9 +14,12 @@ serve(async () => {
       socket.emit('joined', { group: gid });
     });
     socket.on('broadcast', (data) => io.emit('tick', data));
+    socket.on('burst', (data) => {
+      for (let i = burstSize(data); i > 0; i--) io.emit('tick', data);
+    });
     socket.on('groupcast', (data) => io.to(String(data?.group)).emit('tick', data));
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => http.listen(LISTEN.port, LISTEN.host, resolve));
   const address = http.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,

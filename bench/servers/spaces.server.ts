@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsContext, WsMessage, WsModule } from 'nestjs-ws-spaces';
-import { serve } from './serve.js';
+import { burstSize, LISTEN, serve } from './serve.js';
 
 interface TickArgs {
   group?: string;
+  n?: number;
 }
 
 /** The module as an app would use it, sample-style: handlers that return, join groups, broadcast, groupcast. */
@@ -27,6 +28,14 @@ class BenchHandlers {
     await ctx.broadcast('tick', ctx.args);
   }
 
+  /** Several broadcasts in one turn: what write coalescing is for. */
+  @WsMessage('burst')
+  async burst(ctx: WsContext<TickArgs>) {
+    const sends: Promise<unknown>[] = [];
+    for (let i = burstSize(ctx.args); i > 0; i--) sends.push(ctx.broadcast('tick', ctx.args));
+    await Promise.all(sends);
+  }
+
   @WsMessage('groupcast')
   async groupcast(ctx: WsContext<TickArgs>) {
     await ctx.groupcast(String(ctx.args.group), 'tick', ctx.args);
@@ -40,7 +49,8 @@ const redis = process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL, key
 class BenchModule {}
 
 serve(async () => {
-  const app = await NestFactory.create(BenchModule, { logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
+  // Warnings too: the cluster's (a publish that timed out, a Redis connection reset) explain lost deliveries.
+  const app = await NestFactory.create(BenchModule, { logger: ['error', 'warn'] });
+  await app.listen(LISTEN.port, LISTEN.host);
   return { port: app.getHttpServer().address().port, path: '/ws', close: () => app.close() };
 });

@@ -19,24 +19,52 @@ describe('npm run bench (smoke mode)', () => {
     expect(results.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
   });
 
-  it('gives a ratio of the module to every baseline in every scenario, and n/a for the module-only cluster scenario', () => {
+  it('gives a ratio of the module to every baseline in each scenario it takes part in, "–" elsewhere, n/a for the module-only cluster', () => {
     const baselines = results.servers.filter((s: { subject?: boolean }) => !s.subject);
-    expect(baselines.map((b: { id: string }) => b.id)).toEqual(['nest-ws', 'ws-naive', 'ws-tuned', 'socket.io']);
+    expect(baselines.map((b: { id: string }) => b.id)).toEqual(['nest-ws', 'ws-naive', 'ws-tuned', 'socket.io', 'ws-coalesce']);
     const header = markdown.split('\n').find((line) => line.startsWith('| baseline |'))!;
-    const columns = header.split('|').slice(2, -1).map((cell) => cell.trim());
-    expect(columns).toHaveLength(5);
+    expect(header.split('|').slice(2, -1)).toHaveLength(results.scenarios.length);
     for (const baseline of baselines) {
       const row = markdown.split('\n').find((line) => line.startsWith(`| ${baseline.label} |`));
       expect(row, baseline.label).toBeDefined();
       const cells = row!.split('|').slice(2, -1).map((cell) => cell.trim());
-      expect(cells.slice(0, 4).every((cell) => /^\d+\.\d\d×$/.test(cell)), row).toBe(true);
-      expect(cells[4]).toBe('n/a');
+      results.scenarios.forEach((scenario: { id: string; subjectOnly?: boolean; servers: string[] }, i: number) => {
+        const expected = scenario.subjectOnly ? /^n\/a$/ : scenario.servers.includes(baseline.id) ? /^\d+\.\d\d×$/ : /^–$/;
+        expect(cells[i], `${baseline.id} in ${scenario.id}`).toMatch(expected);
+      });
     }
   });
 
-  it('measured every server in every runnable scenario without a failed run', () => {
+  it('runs fan-out at 10 per turn beside the coalescing ws server and socket.io, and names the issue 15 targets', () => {
+    expect(results.scenarios.find((s: { id: string }) => s.id === 'fanout10').servers).toEqual(['spaces', 'ws-tuned', 'socket.io', 'ws-coalesce']);
+    expect(markdown).toContain('fan-out at 10 per turn, deliveries/s ≥ 0.9 × ws framing once and corking per turn');
+    expect(markdown).toContain('fan-out at 10 per turn, server µs / delivery ≤ ⅓ × socket.io');
+  });
+
+  it('accounts for every cluster delivery per node from counters: sent, received, seqGaps', () => {
+    const [sample] = results.samples.cluster.spaces;
+    expect(sample.accounting.sent).toBe(results.mode.fanout.messages);
+    expect(sample.accounting.nodes).toHaveLength(2);
+    for (const node of sample.accounting.nodes) {
+      expect(node.subscribers).toBeGreaterThan(0);
+      expect(node.received).toBe(node.expected);
+      expect(node.counters).toMatchObject({ seqGaps: 0, dropped: 0 });
+    }
+    expect(sample.accounting.nodes[1].counters.clusterReceived).toBe(results.mode.fanout.messages);
+  });
+
+  it('draws the idle-memory curve at every step of the mode, and topology says where things ran', () => {
+    for (const server of ['spaces', 'ws-tuned']) {
+      const [sample] = results.samples['idle-curve'][server];
+      expect(sample.curve.map((p: { connections: number }) => p.connections)).toEqual(results.mode.scale.idleCurve);
+      for (const point of sample.curve) expect(point.rssPerConn, `${server} at ${point.connections}`).toEqual(expect.any(Number));
+    }
+    expect(results.topology).toMatchObject({ kind: 'local' });
+  });
+
+  it('measured every server taking part in every runnable scenario without a failed run', () => {
     for (const scenario of results.scenarios.filter((s: { pending?: string }) => !s.pending)) {
-      const servers = scenario.subjectOnly ? results.servers.filter((s: { subject?: boolean }) => s.subject) : results.servers;
+      const servers = results.servers.filter((s: { id: string }) => scenario.servers.includes(s.id));
       expect(servers.length, scenario.id).toBeGreaterThan(0);
       for (const server of servers) {
         const samples = results.samples[scenario.id][server.id];
