@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { WsBroker, WsContext, WsMessage, WsMetrics, WsModule } from 'nestjs-ws-spaces';
@@ -19,6 +20,7 @@ class Login {
 const PREFIX = `rc${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;
 const PUBLISH_TIMEOUT = 500;
+const SECRET = 'a-secret-of-the-redis-cluster';
 
 describe('Dispatch over a Redis Cluster (sharded pub/sub)', () => {
   let cluster: TestRedisCluster;
@@ -26,7 +28,10 @@ describe('Dispatch over a Redis Cluster (sharded pub/sub)', () => {
   let b: RunningApp;
 
   const node = (nodeId: string) =>
-    startApp({ imports: [WsModule.forRoot({ nodeId, redis: { cluster: cluster.nodes, keyPrefix: PREFIX, publishTimeout: PUBLISH_TIMEOUT } })], providers: [Login] });
+    startApp({
+      imports: [WsModule.forRoot({ nodeId, redis: { cluster: cluster.nodes, keyPrefix: PREFIX, publishTimeout: PUBLISH_TIMEOUT, secret: SECRET } })],
+      providers: [Login],
+    });
 
   beforeAll(async () => {
     cluster = await TestRedisCluster.start(3);
@@ -88,13 +93,35 @@ describe('Dispatch over a Redis Cluster (sharded pub/sub)', () => {
       const spublished = await cluster.calls('spublish');
       const published = await cluster.calls('publish');
       expect(await a.app.get(WsBroker).broadcast('observed', { n: 6 })).toMatchObject({ nodes: 2 }); // B and the observer
-      expect(JSON.parse(await heard)).toMatchObject({ pattern: SHARED, data: { op: 'broadcast', msg: 'observed', node: 'rca' } });
+      const message = await heard; // signed: 64 hex digits of HMAC, then the packet
+      expect(message.slice(0, 64)).toBe(createHmac('sha256', SECRET).update(message.slice(64)).digest('hex'));
+      expect(JSON.parse(message.slice(64))).toMatchObject({ pattern: SHARED, data: { op: 'broadcast', msg: 'observed', node: 'rca' } });
       expect(await cluster.calls('spublish')).toBe(spublished + 1);
       expect(await cluster.calls('publish')).toBe(published);
       expect(published).toBe(0);
     } finally {
       observer.disconnect();
     }
+  });
+
+  it('refuses forged and unsigned packets SPUBLISHed to a node\'s channels, counted, and delivers nothing', async () => {
+    const onB = await login(b, 'forged-target');
+    const rejected = () => b.app.get(WsMetrics).snapshot().total.clusterRejected;
+    const before = rejected();
+    const forge = async (channel: string, message: string) => {
+      const forger = new Redis(await cluster.ownerOf(channel), '127.0.0.1');
+      try {
+        return await forger.spublish(channel, message);
+      } finally {
+        forger.disconnect();
+      }
+    };
+    const packet = JSON.stringify({ pattern: SHARED, data: { op: 'push_user', space: 'default', msg: 'forged', node: 'evil', seq: 1, uid: 'forged-target' } });
+    expect(await forge(SHARED, packet)).toBeGreaterThanOrEqual(1); // unsigned
+    expect(await forge(`${SHARED}:rcb`, '0'.repeat(64) + packet)).toBe(1); // wrongly signed
+    expect(await eventually(() => rejected() - before >= 2, 5000)).toBe(true);
+    const [received] = await fenceVia((name, data) => a.app.get(WsBroker).pushUser('forged-target', name, data), [onB.client]);
+    expect(received.filter((e) => e.name === 'forged')).toEqual([]);
   });
 
   it('fails sends within publishTimeout while the master of the shared channel is down, counted, and resumes after its restart', async () => {
