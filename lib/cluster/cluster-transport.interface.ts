@@ -17,7 +17,8 @@ export interface ClusterTransport {
    * (`redis.cluster`), made on first use and closed with the transport. Same guarantees as a publish: it fails at
    * once while Redis is away (nothing is queued), never re-sends after a reconnect, and rejects a command not
    * answered within `redis.publishTimeout`. On a cluster, keys of one multi-key command or script must share a
-   * hash tag (`{…}`).
+   * hash tag (`{…}`), and a command to a master whose connection is not ready yet (just after the cluster
+   * connected, or while that master is down) fails at once.
    */
   commands(): Redis | Cluster;
 }

@@ -51,7 +51,8 @@ describe('The transport\'s command client, on a Redis Cluster', () => {
     node = await startApp({ imports: [WsModule.forRoot({ redis: { cluster: cluster.nodes, keyPrefix: `cmdc${process.pid}`, publishTimeout: 500 } })] });
     const commands = node.app.get<ClusterTransport>(WS_CLUSTER_TRANSPORT).commands();
     expect(commands).toBeInstanceOf(Cluster);
-    expect(await eventually(() => commands.status === 'ready', 10_000)).toBe(true);
+    // Each master's connection opens once the cluster is up; until it is ready, commands to it fail at once.
+    expect(await eventually(() => commands.status === 'ready' && (commands as Cluster).nodes('master').every((n) => n.status === 'ready'), 10_000)).toBe(true);
     const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
     for (const key of keys) await commands.set(key, key.toUpperCase(), 'PX', 10_000);
     expect(new Set(await Promise.all(keys.map((key) => cluster.ownerOf(key)))).size).toBeGreaterThan(1); // spread over masters

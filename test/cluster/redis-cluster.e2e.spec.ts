@@ -5,7 +5,7 @@ import { WsBroker, WsContext, WsMessage, WsMetrics, WsModule } from 'nestjs-ws-s
 import { keySlot } from '../../lib/cluster/redis/key-slot.js';
 import { closeAllClients, connect, fenceVia, type TestClient } from '../helpers/ws-client.js';
 import { TestRedisCluster } from '../helpers/redis-cluster.js';
-import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, realClock, startApp, type RunningApp } from '../helpers/start-app.js';
 
 @Injectable()
 class Login {
@@ -158,6 +158,47 @@ describe('Dispatch over a Redis Cluster (sharded pub/sub)', () => {
     expect(resumed).toBe(true);
     // What B got during the outage: nothing.
     expect(onB.client.received.filter((e) => e.name === 'outage')).toEqual([]);
+  }, 60_000);
+
+  it('resets the connections to a master that stops answering (SIGSTOP), shard subscribers included, and resumes after', async () => {
+    const brokerA = a.app.get(WsBroker);
+    const onB = await login(b, 'ivy');
+    const owner = await cluster.ownerOf(SHARED);
+    const before = await cluster.clientIds(owner); // the nodes' publishers and shard subscribers on that master
+    expect(before.size).toBeGreaterThanOrEqual(2);
+
+    cluster.freeze(owner);
+    try {
+      const started = Date.now();
+      const results = [];
+      // Well past two watchdog periods (500 ms each here), a send every 50 ms at most, bounded in count and time.
+      while (Date.now() - started < 3000 && results.length < 100) {
+        const sent = Date.now();
+        const delivery = await brokerA.pushUser('ivy', 'frozen');
+        results.push({ delivery, ms: Date.now() - sent, at: sent - started });
+        await realClock(50); // the subject is the watchdog's clock
+      }
+      for (const { delivery, ms } of results) {
+        expect(delivery.firstError).toBeInstanceOf(Error);
+        expect(ms).toBeLessThan(PUBLISH_TIMEOUT + 1000);
+      }
+      // The silent connection was noticed and reset: later sends fail at once instead of each waiting it out.
+      const late = results.filter((r) => r.at > 2000);
+      expect(late.length).toBeGreaterThan(3);
+      expect(Math.max(...late.map((r) => r.ms))).toBeLessThan(PUBLISH_TIMEOUT / 2);
+    } finally {
+      cluster.thaw(owner);
+    }
+    await cluster.healthy();
+    let n = 0;
+    const resumed = await eventually(async () => {
+      await brokerA.pushUser('ivy', 'thawed', { n: ++n });
+      return onB.client.nextWhere((e) => e.name === 'thawed', 300).then(() => true, () => false); // paces the retries
+    }, 20_000);
+    expect(resumed).toBe(true);
+    // Every connection the nodes had to that master was dropped and replaced, the shard subscribers' too.
+    const now = await cluster.clientIds(owner);
+    expect([...before].filter((id) => now.has(id))).toEqual([]);
   }, 60_000);
 });
 

@@ -132,7 +132,29 @@ export class TestRedisCluster {
     await exited;
   }
 
+  /**
+   * SIGSTOP one master: it stops answering, its connections stay open (a swap storm, a paused VM). Always pair
+   * with `thaw()`; `stop()` thaws too.
+   */
+  freeze(port: number): void {
+    const child = this.children.get(port);
+    if (child?.exitCode === null) child.kill('SIGSTOP');
+  }
+
+  thaw(port: number): void {
+    const child = this.children.get(port);
+    if (child?.exitCode === null) child.kill('SIGCONT');
+  }
+
+  /** Ids of the clients connected to one master now (`CLIENT LIST`), the asking connection's own left out. */
+  async clientIds(port: number): Promise<Set<string>> {
+    const list = String(await this.command(port, 'CLIENT', 'LIST'));
+    const ids = [...list.matchAll(/\bid=(\d+).*?\bcmd=(\S+)/g)].filter((m) => m[2] !== 'client|list').map((m) => m[1]);
+    return new Set(ids);
+  }
+
   async stop(): Promise<void> {
+    for (const port of this.ports) this.thaw(port);
     await Promise.all(this.ports.map((port) => this.kill(port)));
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -241,10 +241,10 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
   /**
    * An ioredis `Cluster` with the publisher's guarantees. It reconnects forever with jitter, the cluster as a whole
    * and each master's connection alike (`clusterNodeRetryStrategy`: a master killed and restarted keeps its slots).
-   * It queues nothing: no offline queue on the cluster, and a master's connection that is not up fails a command
-   * at once. It never retries a command later (no delayed retry on CLUSTERDOWN or a closed connection, no
-   * re-send after a reconnect, a connection's queue dropped when a connect fails), so a publish already counted
-   * as failed cannot arrive late; MOVED and ASK are followed at once, as they mean the command did not run. Each
+   * It queues nothing: no offline queue on the cluster, each master's connection is opened as soon as ioredis
+   * makes it, and one that is not ready fails a command at once. It never retries a command later (no delayed
+   * retry on CLUSTERDOWN or a closed connection, no re-send after a reconnect), so a publish already counted as
+   * failed cannot arrive late; MOVED and ASK are followed at once, as they mean the command did not run. Each
    * master's connection is watched by the watchdog, and the slot map is read again every few seconds.
    */
   private createCluster(role: Role): Cluster {
@@ -264,16 +264,23 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
       redisOptions: {
         ...shared,
         commandTimeout: timeout,
-        // A command can only wait in a master connection's queue while it connects (status 'wait'): the connect
-        // is bounded by the timeout and the connection ready at once, and a failed connect drops the queue.
         connectTimeout: timeout,
-        enableReadyCheck: false,
         maxRetriesPerRequest: 0,
         autoResendUnfulfilledCommands: false,
       },
     });
+    // ioredis makes a master's connection lazily and queues the first command while it connects (the cluster only
+    // refuses commands for a connection that is neither ready nor unopened). Opening each one as soon as the
+    // cluster is up means a command is only ever written on a ready connection or fails at once, never sent late
+    // from that queue. (Not before: while ioredis itself connects the cluster, it must open them itself.)
+    const open = (client: Redis) => {
+      if (!this.closed && client.status === 'wait') client.connect().catch(() => undefined);
+    };
+    cluster.on('ready', () => cluster.nodes().forEach(open));
     cluster.on('+node', (client: Redis) => {
-      if (!this.closed) this.watchdog.watch(client);
+      if (this.closed) return;
+      this.watchdog.watch(client);
+      if (cluster.status === 'ready') open(client);
     });
     cluster.on('-node', (client: Redis) => this.watchdog.unwatch(client));
     cluster.on('node error', (err: Error, key: string) => this.errors.warn(`Redis ${role === 'pub' ? 'publisher' : 'command'} connection to ${key}: ${err.message}`));
