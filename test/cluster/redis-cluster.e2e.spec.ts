@@ -104,6 +104,19 @@ describe('Dispatch over a Redis Cluster (sharded pub/sub)', () => {
     }
   });
 
+  it('keeps a send on its shard: no cluster bus message, where one plain PUBLISH is copied to every other master', async () => {
+    const bus = () => cluster.busCounter('cluster_stats_messages_publish_sent');
+    const shardBus = () => cluster.busCounter('cluster_stats_messages_publishshard_sent');
+    const [busBefore, shardBusBefore] = [await bus(), await shardBus()];
+    const brokerA = a.app.get(WsBroker);
+    for (let i = 0; i < 20; i++) expect(await brokerA.broadcast('spread', { i })).toMatchObject({ nodes: 1 });
+    expect(await bus()).toBe(busBefore);
+    expect(await shardBus()).toBe(shardBusBefore); // no replicas: a sharded message leaves its master for no one
+    // The contrast: one plain PUBLISH on a cluster crosses the bus to each of the two other masters.
+    await cluster.command(cluster.ports[0], 'PUBLISH', `${PREFIX}:plain`, 'x');
+    expect(await eventually(async () => (await bus()) - busBefore === 2, 5000)).toBe(true);
+  });
+
   it('refuses forged and unsigned packets SPUBLISHed to a node\'s channels, counted, and delivers nothing', async () => {
     const onB = await login(b, 'forged-target');
     const rejected = () => b.app.get(WsMetrics).snapshot().total.clusterRejected;

@@ -52,6 +52,12 @@ export class TestRedisCluster {
     }
   }
 
+  /** A `CLUSTER INFO` counter (e.g. `cluster_stats_messages_publish_sent`: cluster bus messages), summed over every master. */
+  async busCounter(name: string): Promise<number> {
+    const infos = await Promise.all(this.ports.map((port) => this.command(port, 'CLUSTER', 'INFO').then(String, () => '')));
+    return infos.reduce((sum, info) => sum + Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0), 0);
+  }
+
   /** Calls of a command on every master, summed (`INFO commandstats`, counted since the master started). */
   async calls(command: string): Promise<number> {
     const infos = await Promise.all(this.ports.map((port) => this.command(port, 'INFO', 'commandstats').then(String, () => '')));
