@@ -18,8 +18,8 @@ export { WsContext } from './context/ws-context.js';
 export { WsSession } from './session/ws-session.js';
 export type { WsRequestFacts } from './session/ws-session.js';
 export type { WsWelcome } from './session/welcome.js';
-export { WsMetrics } from './metrics/ws-metrics.js';
-export { SpaceCounters as WsSpaceCounters } from './metrics/space-counters.js';
+export { WsMetrics } from './observability/ws-metrics.js';
+export { SpaceCounters as WsSpaceCounters } from './observability/space-counters.js';
 
 // Introspection
 export { WsIntrospection } from './introspection/export.service.js';
@@ -31,7 +31,7 @@ export type {
   WsSpaceSummary,
 } from './introspection/export.interface.js';
 export type { WsJsonSchema } from './introspection/json-schema.builder.js';
-export type { WsTraceEntry, WsTraceReport } from './introspection/trace-buffer.js';
+export type { WsTraceEntry, WsTraceReport } from './observability/trace-buffer.js';
 
 // Protocol
 export { WsCode, WsCloseCode } from './protocol/ws-code.js';

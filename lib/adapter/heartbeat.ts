@@ -1,4 +1,4 @@
-import type { WsMetrics } from '../metrics/ws-metrics.js';
+import type { WsMetrics } from '../observability/ws-metrics.js';
 import type { SessionRegistry } from '../session/session.registry.js';
 
 /**

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WebSocket } from 'ws';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { outboxCounters } from '../observability/outbox-counters.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { Dispatcher } from '../pipeline/dispatcher.js';
 import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
 import { WsCloseCode } from '../protocol/ws-code.js';
@@ -34,7 +35,7 @@ export interface SessionStart {
  */
 @Injectable()
 export class SessionAssembly {
-  private readonly logger = new Logger('WsModule');
+  private readonly logger = new Logger(SessionAssembly.name);
   readonly sockets = new Set<WebSocket>();
   private readonly outboxSettings: OutboxSettings;
   private readonly observers = new Map<string, OutboxObserver>();
@@ -49,7 +50,7 @@ export class SessionAssembly {
     private readonly lifecycle: SessionLifecycle,
     private readonly metrics: WsMetrics,
   ) {
-    for (const space of Object.keys(options.spaces)) this.observers.set(space, this.observerFor(space));
+    for (const space of Object.keys(options.spaces)) this.observers.set(space, outboxCounters(metrics, space));
     this.outboxSettings = {
       maxMessages: options.queueSize,
       maxBytes: options.queueBytes,
@@ -92,24 +93,6 @@ export class SessionAssembly {
     if (start.locals) Object.assign(session.locals, start.locals);
     this.lifecycle.open(session, start.user);
     return session;
-  }
-
-  /** Counts what a session's outbox does straight into its space's counters: no lookup per frame. */
-  private observerFor(space: string): OutboxObserver {
-    const metrics = this.metrics;
-    const counters = metrics.space(space);
-    const total = metrics.total;
-    return {
-      sent(bytes) {
-        counters.messagesOut++;
-        counters.bytesOut += bytes;
-        total.messagesOut++;
-        total.bytesOut += bytes;
-      },
-      dropped: (count) => metrics.count(space, 'dropped', count),
-      slowClosed: () => metrics.count(space, 'slowClosed'),
-      writeTimedOut: () => metrics.count(space, 'writeTimeouts'),
-    };
   }
 
   // One listener of each kind for every socket, not four closures per connection: ws calls them with the socket

@@ -20,9 +20,12 @@ import type {
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsConfigError } from '../errors/ws-config.error.js';
 import { WsUpgradeError } from '../errors/ws-upgrade.error.js';
+import { SessionRegistry } from '../session/session.registry.js';
 import { describeError } from '../utils/describe-error.util.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { ConnectionLimits } from './connection-limits.js';
 import { originCheck, type OriginCheck } from './origin-check.js';
+import { type Place, SpacePlaces } from './space-places.js';
 
 /** A refused upgrade, answered over HTTP with `status` before any WebSocket exists. */
 export class UpgradeRefusal {
@@ -43,21 +46,28 @@ class WsUpgrade {
 }
 
 /**
- * The checks an upgrade passes before a WebSocket exists, in order: allowed origins (403, synchronous, same-origin
- * by default; `origin()`), then, asynchronously (`check()`), Nest guards run on the
+ * The checks an upgrade passes before a WebSocket exists, in order: its place (the space at its path, or the one
+ * `resolveSpace` chooses; `place()`), room under the connection limits (503; `room()`), allowed origins (403,
+ * synchronous, same-origin by default; `origin()`), then, asynchronously (`check()`), Nest guards run on the
  * upgrade request with `getType() === 'http'` (403, or their exception's status), then the authenticator
  * (401 when it returns nothing, or its exception's status). Authenticators and guards are resolved with DI.
  */
 @Injectable()
 export class UpgradeGate implements OnModuleInit {
-  private readonly logger = new Logger('WsModule');
+  private readonly logger = new Logger(UpgradeGate.name);
   private readonly gates = new Map<string, SpaceGate>();
   private readonly origins = new Map<string, OriginCheck>();
+  private readonly places: SpacePlaces;
+  private readonly limits: ConnectionLimits;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
     private readonly moduleRef: ModuleRef,
-  ) {}
+    sessions: SessionRegistry,
+  ) {
+    this.places = new SpacePlaces(options, this.logger);
+    this.limits = new ConnectionLimits(sessions, options.maxConnections, options.spaceMaxConnections);
+  }
 
   async onModuleInit(): Promise<void> {
     for (const [space, settings] of Object.entries(this.options.upgrade)) {
@@ -67,6 +77,24 @@ export class UpgradeGate implements OnModuleInit {
       for (const guard of settings.guards ?? []) gate.guards.push(await this.instanceOf(guard));
       if (gate.authenticate || gate.guards.length) this.gates.set(space, gate);
     }
+  }
+
+  /** The space configured at a path, if any; `place()` also asks the app's `resolveSpace`. */
+  spaceAt(path: string): string | undefined {
+    return this.places.at(path);
+  }
+
+  /**
+   * Where an upgrade goes: `undefined` when nothing places it (404, or another listener's), `null` when the app's
+   * `resolveSpace` failed (answered 500).
+   */
+  place(request: IncomingMessage, path: string, search: string): Place | undefined | null {
+    return this.places.place(request, path, search);
+  }
+
+  /** Whether a space may take one more session, counting the upgrades still in `check()`; a refusal is 503. */
+  room(space: string): boolean {
+    return this.limits.room(space);
   }
 
   /** Whether the request's Origin may open a socket in this space; a refusal is answered 403. */
@@ -79,8 +107,15 @@ export class UpgradeGate implements OnModuleInit {
     return this.gates.has(space);
   }
 
-  /** Resolves with the identity (if an authenticator gave one); rejects with an `UpgradeRefusal`. */
-  async check(request: IncomingMessage, space: string): Promise<WsIdentity | undefined> {
+  /**
+   * Resolves with the identity (if an authenticator gave one); rejects with an `UpgradeRefusal`. The upgrade counts
+   * against the connection limits while it runs.
+   */
+  check(request: IncomingMessage, space: string): Promise<WsIdentity | undefined> {
+    return this.limits.holding(() => this.runChecks(request, space));
+  }
+
+  private async runChecks(request: IncomingMessage, space: string): Promise<WsIdentity | undefined> {
     const gate = this.gates.get(space);
     if (!gate) return undefined;
     try {

@@ -5,7 +5,7 @@ import type { Observable, Subscription } from 'rxjs';
 import { type RawData, WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import { abortHandshake } from './abort-handshake.js';
 import { splitUrl } from './request-facts.js';
-import { SpacesUpgradeHost } from './spaces-host.js';
+import { SpacesUpgradeHost } from './spaces-upgrade.host.js';
 
 /**
  * What `@WebSocketGateway(port, options)` hands the adapter: a path, and `ws` server options passed on as they are.
@@ -36,7 +36,7 @@ const ANY_PATH = '*';
 export class WsSpacesAdapter implements WebSocketAdapter<object, object, WsGatewayOptions> {
   /** Set by Nest from the app's `forceCloseConnections` option. */
   forceCloseConnections?: boolean;
-  private readonly logger = new Logger('WsSpacesAdapter');
+  private readonly logger = new Logger(WsSpacesAdapter.name);
   private readonly httpServer: Server;
   /** The module's spaces, when the module is in this app and shares its HTTP server. */
   private readonly spaces: SpacesUpgradeHost | undefined;

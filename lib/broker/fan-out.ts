@@ -3,7 +3,7 @@ import { WsContext } from '../context/ws-context.js';
 import { WsCommandDataError } from '../errors/ws-command-data.error.js';
 import type { WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsPriority, WsQueuePolicy } from '../interfaces/ws-module-options.interface.js';
-import type { WsMetrics } from '../metrics/ws-metrics.js';
+import type { WsMetrics } from '../observability/ws-metrics.js';
 import { runSendHooks } from '../pipeline/hook-runner.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import type { SpaceCodecs } from '../protocol/space-codecs.js';

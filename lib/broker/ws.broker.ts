@@ -3,7 +3,7 @@ import { WsIdentityError } from '../errors/ws-identity.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
 import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { WsRegistry } from '../registry/ws.registry.js';

@@ -7,7 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { BurstLogger } from './burst-logger.js';
 import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport.interface.js';
@@ -30,9 +30,10 @@ export type PacketTarget = Pick<DispatchPacket, 'sid' | 'uid' | 'gid' | 'sids' |
  */
 @Injectable()
 export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly rejections = new BurstLogger(new Logger('WsCluster'));
+  private readonly logger = new Logger(ClusterDispatcher.name);
+  private readonly rejections = new BurstLogger(this.logger);
   /** Failures while delivering a received packet: its data comes from Redis, so they are logged once per burst. */
-  private readonly deliveryErrors = new BurstLogger(new Logger('WsCluster'));
+  private readonly deliveryErrors = new BurstLogger(this.logger);
   private readonly spaces: ReadonlySet<string>;
   private sharedSeq = 0;
   private readonly nodeSeq = new Map<string, number>();

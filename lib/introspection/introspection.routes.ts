@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { WsIntrospection } from './export.service.js';
-import { WsPrometheusExporter } from './prometheus.exporter.js';
+import { WsPrometheusExporter } from '../observability/prometheus.exporter.js';
 
 /**
  * Mounts `GET <path>/export`, `<path>/asyncapi.json`, `<path>/metrics` and `<path>/trace` straight on the HTTP adapter, so they
@@ -12,7 +12,7 @@ import { WsPrometheusExporter } from './prometheus.exporter.js';
  */
 @Injectable()
 export class WsIntrospectionRoutes implements OnModuleInit {
-  private readonly logger = new Logger('WsModule');
+  private readonly logger = new Logger(WsIntrospectionRoutes.name);
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,

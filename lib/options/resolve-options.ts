@@ -1,27 +1,86 @@
 import { randomBytes } from 'node:crypto';
 import { WsConfigError } from '../errors/ws-config.error.js';
 import type { WsUpgradeSettings } from '../interfaces/ws-authenticator.interface.js';
-import type { WsModuleOptions, WsResolvedOptions, WsSessionRateLimit } from '../interfaces/ws-module-options.interface.js';
+import type {
+  WsIntrospectionOptions,
+  WsModuleOptions,
+  WsPrometheusOptions,
+  WsRedisOptions,
+  WsResolvedOptions,
+  WsSessionRateLimit,
+  WsSpaceOptions,
+} from '../interfaces/ws-module-options.interface.js';
 import { parseDuration } from '../utils/duration.util.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
 import { INVALID_OPTION } from '../ws.messages.js';
 import { envelopeProblem, type WsEnvelopeOption } from '../protocol/envelope-dialect.js';
-import { WS_OPTION_DEFAULTS as D } from './ws-options.defaults.js';
+import { optionKeys } from './option-keys.js';
+import { defaultBurst, WS_OPTION_DEFAULTS as D } from './ws-options.defaults.js';
 
-const KNOWN_OPTIONS = new Set<string>([
-  'path', 'spaces', 'port', 'keepHeaders', 'nodeId', 'format', 'codec', 'pingInterval', 'readTimeout', 'writeTimeout',
-  'maxMessageSize', 'queueSize', 'queuePolicy', 'queueBytes', 'maxConnections', 'rateLimit', 'shutdownGrace',
-  'compression', 'compressLevel', 'compressThreshold', 'observeInterval', 'validation', 'validateOutbound', 'maxDepth',
-  'authenticator', 'allowedOrigins', 'guards', 'introspection', 'prometheus', 'redis',
-  'observeLog', 'observeTrace',
-  'trace',
-  'maxGroups',
-  'handshakeTimeout',
-  'welcome',
-  'resolveSpace',
-]);
-const SPACE_KEYS = new Set(['path', 'maxConnections', 'authenticator', 'allowedOrigins', 'guards', 'inherit']);
-SPACE_KEYS.add('envelope').add('raw');
+const KNOWN_OPTIONS = optionKeys<WsModuleOptions>({
+  path: true,
+  spaces: true,
+  port: true,
+  keepHeaders: true,
+  nodeId: true,
+  format: true,
+  codec: true,
+  pingInterval: true,
+  readTimeout: true,
+  writeTimeout: true,
+  maxMessageSize: true,
+  queueSize: true,
+  queuePolicy: true,
+  queueBytes: true,
+  maxConnections: true,
+  rateLimit: true,
+  shutdownGrace: true,
+  compression: true,
+  compressLevel: true,
+  compressThreshold: true,
+  observeInterval: true,
+  validation: true,
+  validateOutbound: true,
+  maxDepth: true,
+  authenticator: true,
+  allowedOrigins: true,
+  guards: true,
+  introspection: true,
+  prometheus: true,
+  redis: true,
+  observeLog: true,
+  observeTrace: true,
+  trace: true,
+  maxGroups: true,
+  handshakeTimeout: true,
+  welcome: true,
+  resolveSpace: true,
+});
+const SPACE_KEYS = optionKeys<WsSpaceOptions>({
+  path: true,
+  maxConnections: true,
+  authenticator: true,
+  allowedOrigins: true,
+  guards: true,
+  inherit: true,
+  envelope: true,
+  raw: true,
+});
+const RATE_LIMIT_KEYS = optionKeys<WsSessionRateLimit>({ rate: true, burst: true, closeAfter: true, bytesPerSecond: true, bytesBurst: true });
+const REDIS_KEYS = optionKeys<WsRedisOptions>({
+  url: true,
+  host: true,
+  port: true,
+  password: true,
+  db: true,
+  keyPrefix: true,
+  publishTimeout: true,
+  secret: true,
+  cluster: true,
+});
+const TRACE_KEYS = optionKeys<Exclude<WsModuleOptions['trace'], boolean | undefined>>({ size: true });
+const INTROSPECTION_KEYS = optionKeys<WsIntrospectionOptions>({ enabled: true, path: true });
+const PROMETHEUS_KEYS = optionKeys<WsPrometheusOptions>({ registry: true, prefix: true });
 const SPACE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const NODE_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -31,15 +90,13 @@ const NODE_ID = /^[A-Za-z0-9_-]{1,32}$/;
  */
 export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
   if (input === null || typeof input !== 'object') throw fail('options', 'must be an object', input);
-  for (const key of Object.keys(input)) {
-    if (!KNOWN_OPTIONS.has(key)) throw fail(key, 'is not a known option', (input as Record<string, unknown>)[key]);
-  }
+  checkKeys('', input, KNOWN_OPTIONS);
 
   const path = input.path ?? D.path;
   checkPath('path', path);
   const spaces: Record<string, string> = { [DEFAULT_SPACE]: path };
-  const spaceMaxConnections: Record<string, number> = { [DEFAULT_SPACE]: Infinity };
-  const spaceInherit: Record<string, boolean | string[]> = { [DEFAULT_SPACE]: true };
+  const spaceMaxConnections: Record<string, number> = { [DEFAULT_SPACE]: D.maxConnections };
+  const spaceInherit: Record<string, boolean | string[]> = { [DEFAULT_SPACE]: D.inherit };
   const spaceEnvelope: Record<string, WsEnvelopeOption> = {};
   const rawSpaces: string[] = [];
   const moduleUpgrade = upgradeSettings('', input);
@@ -54,9 +111,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
       if (name === DEFAULT_SPACE) throw fail(`spaces.${name}`, `"${DEFAULT_SPACE}" is set with "path"`, value);
       const settings = typeof value === 'string' ? { path: value } : value;
       if (settings === null || typeof settings !== 'object') throw fail(`spaces.${name}`, 'must be a path or { path, ... }', value);
-      for (const key of Object.keys(settings)) {
-        if (!SPACE_KEYS.has(key)) throw fail(`spaces.${name}.${key}`, 'is not a known space setting', (settings as unknown as Record<string, unknown>)[key]);
-      }
+      checkKeys(`spaces.${name}.`, settings, SPACE_KEYS, 'is not a known space setting');
       const spacePath = settings.path;
       checkPath(`spaces.${name}`, spacePath);
       const own = upgradeSettings(`spaces.${name}.`, settings);
@@ -66,7 +121,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
         guards: [...(moduleUpgrade.guards ?? []), ...(own.guards ?? [])],
       };
       spaceMaxConnections[name] =
-        settings.maxConnections === undefined ? Infinity : integer(`spaces.${name}.maxConnections`, settings.maxConnections, 0);
+        settings.maxConnections === undefined ? D.maxConnections : integer(`spaces.${name}.maxConnections`, settings.maxConnections, 0);
       spaceInherit[name] = inheritOf(`spaces.${name}.inherit`, settings.inherit);
       if (envelopeRawOf(name, settings)) rawSpaces.push(name);
       if (settings.envelope !== undefined) spaceEnvelope[name] = settings.envelope;
@@ -112,11 +167,9 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
   if (input.rateLimit !== undefined && input.rateLimit !== false) {
     const r = input.rateLimit;
     if (r === null || typeof r !== 'object') throw fail('rateLimit', 'must be { rate, burst?, closeAfter?, bytesPerSecond?, bytesBurst? } or false', r);
-    for (const key of Object.keys(r)) {
-      if (!['rate', 'burst', 'closeAfter', 'bytesPerSecond', 'bytesBurst'].includes(key)) throw fail(`rateLimit.${key}`, 'is not a known option', (r as unknown as Record<string, unknown>)[key]);
-    }
+    checkKeys('rateLimit.', r, RATE_LIMIT_KEYS);
     const rate = positiveNumber('rateLimit.rate', r.rate);
-    const burst = r.burst === undefined ? Math.max(1, Math.ceil(rate)) : integer('rateLimit.burst', r.burst, 1);
+    const burst = r.burst === undefined ? defaultBurst(rate) : integer('rateLimit.burst', r.burst, 1);
     rateLimit = { rate, burst, closeAfter: r.closeAfter === undefined ? burst : integer('rateLimit.closeAfter', r.closeAfter, 0), ...byteBudget(r, maxMessageSize) };
   }
 
@@ -136,7 +189,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     queueSize: integer('queueSize', input.queueSize ?? D.queueSize, 1),
     queuePolicy,
     queueBytes: integer('queueBytes', input.queueBytes ?? D.queueBytes, 1024),
-    maxConnections: input.maxConnections === undefined ? Infinity : integer('maxConnections', input.maxConnections, 0),
+    maxConnections: input.maxConnections === undefined ? D.maxConnections : integer('maxConnections', input.maxConnections, 0),
     spaceMaxConnections,
     spaceInherit,
     spaceEnvelope,
@@ -153,11 +206,11 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     welcome: welcomeOf(input.welcome),
     resolveSpace: resolveSpaceOf(input.resolveSpace),
     validation: {
-      whitelist: flag('validation.whitelist', input.validation?.whitelist ?? true),
-      forbidNonWhitelisted: flag('validation.forbidNonWhitelisted', input.validation?.forbidNonWhitelisted ?? false),
+      whitelist: flag('validation.whitelist', input.validation?.whitelist ?? D.validationWhitelist),
+      forbidNonWhitelisted: flag('validation.forbidNonWhitelisted', input.validation?.forbidNonWhitelisted ?? D.validationForbidNonWhitelisted),
     },
-    validateOutbound: flag('validateOutbound', input.validateOutbound ?? process.env.NODE_ENV !== 'production'),
-    maxDepth: integer('maxDepth', input.maxDepth ?? 64, 1, 10_000),
+    validateOutbound: flag('validateOutbound', input.validateOutbound ?? D.validateOutbound),
+    maxDepth: integer('maxDepth', input.maxDepth ?? D.maxDepth, 1, 10_000),
     maxGroups: integer('maxGroups', input.maxGroups ?? D.maxGroups, 1),
     upgrade,
     redis: redisOf(input.redis),
@@ -177,14 +230,11 @@ function byteBudget(r: WsSessionRateLimit, maxMessageSize: number): { bytesPerSe
   return { bytesPerSecond, bytesBurst: integer('rateLimit.bytesBurst', r.bytesBurst, maxMessageSize) };
 }
 
-const REDIS_KEYS = new Set(['url', 'host', 'port', 'password', 'db', 'keyPrefix', 'publishTimeout', 'secret']);
-REDIS_KEYS.add('cluster');
-
 function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('redis', 'must be { url } or { host, port, ... }', value);
   const r = value as Record<string, unknown>;
-  for (const key of Object.keys(r)) if (!REDIS_KEYS.has(key)) throw fail(`redis.${key}`, 'is not a known option', r[key]);
+  checkKeys('redis.', r, REDIS_KEYS);
   if (r.url !== undefined) {
     if (typeof r.url !== 'string' || !/^rediss?:\/\//.test(r.url)) throw fail('redis.url', 'must be a redis:// URL', r.url);
   }
@@ -193,14 +243,14 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (r.db !== undefined) integer('redis.db', r.db, 0, 10_000);
   if (r.password !== undefined && typeof r.password !== 'string') throw fail('redis.password', 'must be a string', '***');
   const cluster = clusterOf(r);
-  const keyPrefix = r.keyPrefix ?? 'ws';
+  const keyPrefix = r.keyPrefix ?? D.redisKeyPrefix;
   if (typeof keyPrefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) throw fail('redis.keyPrefix', 'must be 1-64 letters, digits, "_", ".", ":" or "-"', keyPrefix);
   const publishTimeout = duration('redis.publishTimeout', r.publishTimeout ?? D.redisPublishTimeout, true);
   if (r.secret !== undefined && (typeof r.secret !== 'string' || r.secret.length < 16)) throw fail('redis.secret', 'must be a string of at least 16 characters', '***');
   return {
     url: r.url as string | undefined,
-    host: (r.host as string | undefined) ?? '127.0.0.1',
-    port: (r.port as number | undefined) ?? 6379,
+    host: (r.host as string | undefined) ?? D.redisHost,
+    port: (r.port as number | undefined) ?? D.redisPort,
     password: r.password as string | undefined,
     db: r.db as number | undefined,
     keyPrefix,
@@ -243,7 +293,7 @@ function upgradeSettings(prefix: string, input: WsUpgradeSettings): WsUpgradeSet
 }
 
 function inheritOf(option: string, value: unknown): boolean | string[] {
-  if (value === undefined) return true;
+  if (value === undefined) return D.inherit;
   if (typeof value === 'boolean') return value;
   if (!Array.isArray(value) || value.some((n) => typeof n !== 'string' || n.length === 0)) {
     throw fail(option, 'must be true, false or a list of message names and "prefix." entries', value);
@@ -267,8 +317,8 @@ function traceOf(value: unknown): WsResolvedOptions['trace'] {
   if (value === undefined || value === false) return false;
   if (value === true) return { size: D.traceSize };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('trace', 'must be true, false or { size }', value);
-  const { size = D.traceSize, ...rest } = value as Record<string, unknown>;
-  for (const key of Object.keys(rest)) throw fail(`trace.${key}`, 'is not a known option', rest[key]);
+  checkKeys('trace.', value, TRACE_KEYS);
+  const { size = D.traceSize } = value as Record<string, unknown>;
   return { size: integer('trace.size', size, 1, 100_000) };
 }
 
@@ -287,12 +337,12 @@ function resolveSpaceOf(value: unknown): WsResolvedOptions['resolveSpace'] {
 
 function introspectionOf(value: unknown): WsResolvedOptions['introspection'] {
   if (value === false) return { enabled: false, path: D.introspectionPath };
-  if (value === undefined) return { enabled: true, path: D.introspectionPath };
+  if (value === undefined) return { enabled: D.introspectionEnabled, path: D.introspectionPath };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw fail('introspection', 'must be false or { enabled?, path? }', value);
   }
-  const { enabled = true, path = D.introspectionPath, ...rest } = value as Record<string, unknown>;
-  for (const key of Object.keys(rest)) throw fail(`introspection.${key}`, 'is not a known option', rest[key]);
+  checkKeys('introspection.', value, INTROSPECTION_KEYS);
+  const { enabled = D.introspectionEnabled, path = D.introspectionPath } = value as Record<string, unknown>;
   checkPath('introspection.path', path);
   return { enabled: flag('introspection.enabled', enabled), path: path.replace(/(.)\/+$/, '$1') };
 }
@@ -302,8 +352,8 @@ function prometheusOf(value: unknown): WsResolvedOptions['prometheus'] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw fail('prometheus', 'must be { registry?, prefix? }', value);
   }
-  const { registry, prefix = D.prometheusPrefix, ...rest } = value as Record<string, unknown>;
-  for (const key of Object.keys(rest)) throw fail(`prometheus.${key}`, 'is not a known option', rest[key]);
+  checkKeys('prometheus.', value, PROMETHEUS_KEYS);
+  const { registry, prefix = D.prometheusPrefix } = value as Record<string, unknown>;
   if (registry !== undefined && typeof (registry as { registerMetric?: unknown })?.registerMetric !== 'function') {
     throw fail('prometheus.registry', 'must be a prom-client Registry', registry);
   }
@@ -311,6 +361,13 @@ function prometheusOf(value: unknown): WsResolvedOptions['prometheus'] {
     throw fail('prometheus.prefix', 'must be a valid Prometheus name prefix such as "ws_"', prefix);
   }
   return { registry, prefix };
+}
+
+/** Refuses the first key of `value` that is not in `known`, naming it with `prefix`. */
+function checkKeys(prefix: string, value: object, known: ReadonlySet<string>, problem = 'is not a known option'): void {
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) throw fail(`${prefix}${key}`, problem, (value as Record<string, unknown>)[key]);
+  }
 }
 
 function fail(option: string, problem: string, value: unknown): WsConfigError {

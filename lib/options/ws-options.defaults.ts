@@ -1,4 +1,7 @@
-/** The seed's defaults. Durations are strings here so the README and the code say the same thing. */
+/**
+ * Every option's default, in one place. Durations are strings here so the README and the code say the same thing.
+ * Defaults computed from other options (a burst from its rate, `format` from `codec`) are functions below.
+ */
 export const WS_OPTION_DEFAULTS = {
   path: '/ws',
   keepHeaders: ['user-agent', 'origin', 'x-forwarded-for', 'x-real-ip'],
@@ -24,4 +27,24 @@ export const WS_OPTION_DEFAULTS = {
   introspectionPath: '/ws',
   prometheusPrefix: 'ws_',
   redisPublishTimeout: '1s',
+  redisKeyPrefix: 'ws',
+  redisHost: '127.0.0.1',
+  redisPort: 6379,
+  /** No limit: `maxConnections` and a space's own. */
+  maxConnections: Infinity,
+  /** A space handles the default space's messages it does not declare itself. */
+  inherit: true,
+  maxDepth: 64,
+  validationWhitelist: true,
+  validationForbidNonWhitelisted: false,
+  introspectionEnabled: true,
+  /** On outside production: read from NODE_ENV when the options are resolved. */
+  get validateOutbound(): boolean {
+    return process.env.NODE_ENV !== 'production';
+  },
 } as const;
+
+/** The burst of a rate limit that names none (`rateLimit`, a message's `rate`): one second's worth, at least 1. */
+export function defaultBurst(rate: number): number {
+  return Math.max(1, Math.ceil(rate));
+}

@@ -2,41 +2,42 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { WsBroker } from '../broker/ws.broker.js';
 import { WsContext } from '../context/ws-context.js';
-import { WsInternalError, WsInvalidError, WsNotFoundError, WsReplyError } from '../errors/ws-reply.error.js';
-import type { WsHandlerKind } from '../interfaces/ws-message-options.interface.js';
-import { WsTracer } from '../introspection/ws-tracer.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
-import { EnvelopeError, type EnvelopeHead, isRecord, readHead, toEnvelope } from '../protocol/inbound-envelope.js';
-import { PEEK_BYTES, peekJsonHead } from '../protocol/json-peek.js';
-import { WsCloseCode, WsCode } from '../protocol/ws-code.js';
+import { handlerKindOf } from '../errors/handler-kind.js';
+import { toReplyError } from '../errors/to-reply-error.js';
+import { WsInternalError, WsNotFoundError } from '../errors/ws-reply.error.js';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WsTracer } from '../observability/ws-tracer.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
+import { FrameReader } from '../protocol/frame-reader.js';
+import { EnvelopeError } from '../protocol/inbound-envelope.js';
+import { WsCode } from '../protocol/ws-code.js';
 import type { SpaceTable } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import type { WsSession } from '../session/ws-session.js';
-import { runFilters } from './filter-chain.js';
-import { toReplyError } from '../errors/to-reply-error.js';
-import type { MessageEntry } from '../registry/registry-entries.js';
-import { ArgsValidator } from '../validation/args-validator.js';
-import { PayloadTooDeepError, sanitizePayload } from '../validation/sanitize-payload.js';
-import { validateMessageArgs } from '../validation/validate-message-args.js';
-import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { describeError } from '../utils/describe-error.util.js';
+import { ArgsValidator } from '../validation/args-validator.js';
+import { validateMessageArgs } from '../validation/validate-message-args.js';
+import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { runFilters } from './filter-chain.js';
 import { runHooks } from './hook-runner.js';
-import { InboundLimiter, type SessionVerdict } from './inbound-limiter.js';
+import { InboundLimiter } from './inbound-limiter.js';
 import { InFlight } from './in-flight.js';
+import { ackName, resultReplyName } from './one-reply.js';
 import { RawDispatcher } from './raw-dispatcher.js';
 
 /**
- * Frame → envelope → receive hooks → filters → handler → reply. Nothing thrown here reaches the socket:
- * every failure becomes an error reply, and the connection goes on.
+ * Frame → admission (limiter) → envelope (protocol) → receive hooks → filters → handler → reply (the one-reply
+ * rule). Nothing thrown here reaches the socket: every failure becomes an error reply, and the connection goes on.
  */
 @Injectable()
 export class Dispatcher {
-  private readonly logger = new Logger('WsDispatcher');
+  private readonly logger = new Logger(Dispatcher.name);
   /** Frames being handled, from arrival to their last reply; shutdown waits for them. */
   private readonly inFlight = new InFlight();
   /** Set when shutdown begins: frames from then on are answered 503 instead of being handled. */
   private draining = false;
+  /** Frame → envelope, with the module's codec and each space's field names. */
+  private readonly frames: FrameReader;
 
   constructor(
     private readonly broker: WsBroker,
@@ -44,11 +45,12 @@ export class Dispatcher {
     private readonly metrics: WsMetrics,
     private readonly limiter: InboundLimiter,
     private readonly validator: ArgsValidator,
-    @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
+    @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
     private readonly tracer: WsTracer,
     private readonly raw: RawDispatcher,
   ) {
     this.rawSpaces = raw.spaces;
+    this.frames = new FrameReader(broker.codecs, options.maxDepth);
   }
 
   // --- raw spaces: their frames are not envelopes; RawDispatcher handles them, inside the same in-flight count
@@ -79,35 +81,15 @@ export class Dispatcher {
   private async receive(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
     const space = session.space;
     this.metrics.countIn(space, frame.length);
-    if (session.flooded) return; // being closed for flooding: nothing more is read
-    // Every frame counts before it is read, heartbeats and malformed ones included: a flood is a flood whatever it
-    // carries, and a frame over the limit is never parsed.
-    if (this.limiter.enabled) {
-      const verdict = this.limiter.admitFrame(session, frame.length);
-      if (verdict !== 'ok') return this.throttle(session, frame, isBinary, verdict);
-    }
+    const admission = this.limiter.admit(session, frame.length);
+    if (admission === 'limited') return this.answerLimited(session, frame, isBinary);
+    if (admission === 'ignored') return;
     if (frame.length === 0) return; // heartbeat: the adapter already refreshed the read deadline
 
-    let decoded: unknown;
-    try {
-      decoded = this.broker.codec.decode(frame, isBinary);
-    } catch {
-      // A client's malformed frame is counted, not logged: on a public socket, logging it would let anyone
-      // flood the logs. Its id and name are still echoed when the part of it that was read holds them.
-      const head = this.peekHead(session, frame, isBinary);
-      return this.rejectFrame(session, new WsInvalidError(`malformed message: not valid ${this.broker.codec.name}`), head.id, head.name);
-    }
-    try {
-      sanitizePayload(decoded, this.options.maxDepth);
-    } catch (err) {
-      if (!(err instanceof PayloadTooDeepError)) throw err;
-      const head = isRecord(decoded) ? readHead(decoded, this.broker.codecs.dialect(space)) : {};
-      return this.rejectFrame(session, new WsInvalidError(`malformed message: ${err.message}`), head.id, head.name);
-    }
-    const envelope = toEnvelope(decoded, this.broker.codecs.dialect(space));
-    if (envelope instanceof EnvelopeError) {
-      return this.rejectFrame(session, new WsInvalidError(`malformed message: ${envelope.reason}`), envelope.id, envelope.name);
-    }
+    const envelope = this.frames.read(space, frame, isBinary);
+    // A client's malformed frame is counted, not logged: on a public socket, logging it would let anyone flood the
+    // logs. Its id and name are still echoed when the part of it that was read holds them.
+    if (envelope instanceof EnvelopeError) return this.rejectFrame(session, envelope);
 
     if (this.draining) {
       await this.broker.reply(session, envelope.name, null, { code: WsCode.UNAVAILABLE, text: 'server is going away' }, envelope.id);
@@ -139,31 +121,21 @@ export class Dispatcher {
     } catch (err) {
       await this.handleError(table, ctx, err);
     }
-    if (ctx.id !== undefined && !ctx.replied) {
-      const reply = table.messages.get(ctx.name)?.options.reply;
-      if (reply !== false) await ctx.reply(reply || ctx.name, null);
-    }
+    const ack = ackName(ctx, table.messages.get(ctx.name)?.options);
+    if (ack !== undefined) await ctx.reply(ack, null);
   }
 
   private async invoke(table: SpaceTable, ctx: WsContext, missing: boolean): Promise<void> {
     const entry = table.messages.get(ctx.name);
     if (!entry) throw new WsNotFoundError(ctx.name);
-    if (entry.options.rate && !this.limiter.admitMessage(ctx.session, entry)) {
-      this.metrics.count(ctx.space, 'rateLimited');
-      throw new WsReplyError(WsCode.RATE_LIMITED, 'rate limited');
-    }
-    if (entry.options.args) await this.validateArgs(entry, ctx, missing);
+    if (entry.options.rate) this.limiter.checkMessage(ctx.session, entry);
+    if (entry.options.args) ctx.args = await validateMessageArgs(this.validator, entry.options, ctx.args, missing);
     let result = await entry.handler(ctx.session, ctx.args, ctx, ctx.name);
     if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
-    const reply = entry.options.reply;
-    if (!ctx.replied && result !== undefined && reply !== false) await ctx.reply(reply || ctx.name, result);
+    const reply = resultReplyName(ctx, entry.options, result);
+    if (reply !== undefined) await ctx.reply(reply, result);
   }
 
-  private async validateArgs(entry: MessageEntry, ctx: WsContext, missing: boolean): Promise<void> {
-    ctx.args = await validateMessageArgs(this.validator, entry.options, ctx.args, missing);
-  }
-
-  /** Routes a failure to the space's error handler for its kind, or to the default reply. */
   /**
    * Routes a failure to the space's error handler for its kind, or to the default reply. A failure after the
    * message was already replied to is logged (when it is a 500) but not answered: one request, one reply.
@@ -193,54 +165,20 @@ export class Dispatcher {
     await ctx.reply(ctx.name, error.data, { code: error.code, text: error.message });
   }
 
-  private async rejectFrame(session: WsSession, error: WsReplyError, id?: string | number, name = ''): Promise<void> {
+  /** A frame that is not a valid envelope: counted, and answered 400 with the `id` and `name` read from it. */
+  private async rejectFrame(session: WsSession, error: EnvelopeError): Promise<void> {
     this.metrics.count(session.space, 'receiveFailures');
     this.metrics.count(session.space, 'parseFailures');
-    await this.broker.reply(session, name, null, { code: error.code, text: error.message }, id);
+    await this.broker.reply(session, error.name, null, { code: WsCode.INVALID, text: `malformed message: ${error.reason}` }, error.id);
   }
 
-  /**
-   * A frame over the session's limits: answered 429 with the `id` and `name` found in its first bytes, never
-   * parsed. A session that keeps flooding after its 429s is cut off: replies alone would only feed it. Its later
-   * frames are ignored, and the close waits for this turn of the event loop, so the replies to the messages
-   * accepted before the flood (still in their handlers' promise chains) leave ahead of the close frame.
-   */
-  private async throttle(session: WsSession, frame: Buffer, isBinary: boolean, verdict: SessionVerdict): Promise<void> {
-    this.metrics.count(session.space, 'rateLimited');
-    if (verdict === 'flood') {
-      session.flooded = true;
-      setImmediate(() => session.transport.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded'));
-      return;
-    }
-    const head = this.peekHead(session, frame, isBinary);
+  /** A frame over the session's limits: answered 429 with the `id` and `name` found in its first bytes, never parsed. */
+  private async answerLimited(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
+    const head = this.frames.peekHead(session.space, frame, isBinary);
     await this.broker.reply(session, head.name ?? '', null, { code: WsCode.RATE_LIMITED, text: 'rate limited' }, head.id);
-  }
-
-  /**
-   * The `id` and `name` of a frame that is not (or cannot be) parsed, read from at most its first `PEEK_BYTES`:
-   * a JSON frame is scanned without building its values; another codec's frame is decoded only when that small.
-   */
-  private peekHead(session: WsSession, frame: Buffer, isBinary: boolean): EnvelopeHead {
-    const dialect = this.broker.codecs.dialect(session.space);
-    if (this.broker.codec.name === 'json') {
-      return dialect ? readHead(peekJsonHead(frame, PEEK_BYTES, dialect.peekKeys, dialect.peekKeyBytes), dialect) : readHead(peekJsonHead(frame));
-    }
-    if (frame.length > PEEK_BYTES) return {};
-    try {
-      const decoded = this.broker.codec.decode(frame, isBinary);
-      return isRecord(decoded) ? readHead(decoded, dialect) : {};
-    } catch {
-      return {};
-    }
   }
 
   private hookFailed(space: string): () => void {
     return () => this.metrics.count(space, 'handlerErrors');
   }
-}
-
-function handlerKindOf(code: number): WsHandlerKind {
-  if (code === WsCode.DENIED || code === WsCode.RATE_LIMITED) return 'denied';
-  if (code === WsCode.INVALID || code === WsCode.NOT_FOUND || code === WsCode.TOO_LARGE) return 'invalid';
-  return 'error';
 }

@@ -4,9 +4,9 @@ import { WsBroker } from '../broker/ws.broker.js';
 import { WsRawContext } from '../context/ws-raw-context.js';
 import { toReplyError } from '../errors/to-reply-error.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsTracer } from '../introspection/ws-tracer.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
-import { WsCloseCode, WsCode } from '../protocol/ws-code.js';
+import { WsTracer } from '../observability/ws-tracer.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
+import { WsCode } from '../protocol/ws-code.js';
 import type { RawEntry, SpaceTable } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import type { WsSession } from '../session/ws-session.js';
@@ -28,7 +28,7 @@ import { InboundLimiter } from './inbound-limiter.js';
  */
 @Injectable()
 export class RawDispatcher {
-  private readonly logger = new Logger('WsRawDispatcher');
+  private readonly logger = new Logger(RawDispatcher.name);
   private readonly rawSpaces: ReadonlySet<string>;
 
   constructor(
@@ -51,18 +51,8 @@ export class RawDispatcher {
   async handle(session: WsSession, frame: Buffer, isBinary: boolean, draining: boolean): Promise<void> {
     const space = session.space;
     this.metrics.countIn(space, frame.length);
-    if (session.flooded) return;
-    if (this.limiter.enabled) {
-      const verdict = this.limiter.admitFrame(session, frame.length);
-      if (verdict !== 'ok') {
-        this.metrics.count(space, 'rateLimited');
-        if (verdict === 'flood') {
-          session.flooded = true;
-          setImmediate(() => session.transport.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded'));
-        }
-        return;
-      }
-    }
+    // Over the limits a raw frame is dropped: with no envelope there is no 429 to answer it with.
+    if (this.limiter.admit(session, frame.length) !== 'read') return;
     if (draining) return;
     if (session.opening) await session.opening;
     if (session.closed) return;

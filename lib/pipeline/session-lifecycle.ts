@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WsBroker } from '../broker/ws.broker.js';
 import { WsContext } from '../context/ws-context.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import { SessionRegistry } from '../session/session.registry.js';
 import { welcomeData } from '../session/welcome.js';
@@ -18,7 +18,7 @@ import { runHooks } from './hook-runner.js';
  */
 @Injectable()
 export class SessionLifecycle {
-  private readonly logger = new Logger('WsSession');
+  private readonly logger = new Logger(SessionLifecycle.name);
   private readonly closing = new Set<Promise<void>>();
   private readonly welcome: string | false;
   private readonly rawSpaces: ReadonlySet<string>;

@@ -13,7 +13,7 @@ import { WsRegistry } from './ws.registry.js';
  */
 @Injectable()
 export class WsExplorer implements OnModuleInit {
-  private readonly logger = new Logger('WsModule');
+  private readonly logger = new Logger(WsExplorer.name);
 
   constructor(
     private readonly discovery: DiscoveryService,

@@ -1,53 +1,51 @@
-import { WebSocketServer } from 'ws';
+import type { INestApplication } from '@nestjs/common';
 import { WsClient, WsRequestError } from '../../lib/client/index.js';
+import { startCalcApp } from './client-app.js';
 
-/**
- * The client in a space with an envelope dialect. Until the server's `envelope` space option lands on main, the
- * peer is a go-eyas/wsrv-style stand-in: `{cmd, seqno, data}` in, `{cmd, seqno, status, msg, data}` out.
- */
+/** The client in spaces with an envelope dialect (the server's space option `envelope`), given the same value. */
 describe('WsClient envelope dialects', () => {
-  let server: WebSocketServer;
-  let url: string;
-  const inbound: unknown[] = [];
+  let app: INestApplication;
+  let url: (path?: string) => string;
+  const clients: WsClient[] = [];
   beforeAll(async () => {
-    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
-    server.on('connection', (socket) => {
-      socket.on('message', (raw) => {
-        if (raw.toString() === '') return;
-        const m = JSON.parse(raw.toString());
-        inbound.push(m);
-        if (m.cmd === 'add') socket.send(JSON.stringify({ cmd: 'add', seqno: m.seqno, status: 0, msg: 'ok', data: { sum: m.data.a + m.data.b } }));
-        else if (m.cmd === 'tick') socket.send(JSON.stringify({ cmd: 'ticked', status: 0, msg: 'ok', data: { n: 1 } }));
-        else socket.send(JSON.stringify({ cmd: m.cmd, seqno: m.seqno, status: 404, msg: 'unknown message', data: null }));
-      });
-    });
+    ({ app, url } = await startCalcApp(0, {
+      spaces: {
+        legacy: { path: '/legacy', envelope: 'wsrv' },
+        named: { path: '/named', envelope: { name: 'op', id: 'ref', code: 'status', text: 'message', data: 'body', time: false } },
+      },
+    }));
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  afterAll(() => app.close());
 
-  it("'wsrv' writes cmd/seqno/data and reads status/msg, for replies, errors and pushes", async () => {
-    const ws = new WsClient(url, { envelope: 'wsrv' });
-    try {
-      await expect(ws.request('add', { a: 2, b: 3 })).resolves.toEqual({ sum: 5 });
-      expect(inbound.at(-1)).toEqual({ cmd: 'add', data: { a: 2, b: 3 }, seqno: 1 });
-      const error = await ws.request('nope').catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(WsRequestError);
-      expect(error).toMatchObject({ code: 404, text: 'unknown message', requestName: 'nope' });
-      const pushed = new Promise((resolve) => ws.on('ticked', resolve));
-      ws.send('tick');
-      expect(await pushed).toEqual({ n: 1 });
-    } finally {
-      await ws.close();
-    }
+  it("'wsrv': requests, typed errors and pushes in {cmd, seqno, status, msg, data}", async () => {
+    const ws = new WsClient(url('/legacy'), { envelope: 'wsrv' });
+    clients.push(ws);
+    const raw: unknown[] = [];
+    ws.on('*', (_d, m) => raw.push(m));
+    await expect(ws.request('calc.add', { a: 2, b: 3 })).resolves.toEqual({ sum: 5 });
+    const error = await ws.request('err.deny').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WsRequestError);
+    expect(error).toMatchObject({ code: 403, text: 'not you', requestName: 'err.deny' });
+    const ticks: number[] = [];
+    ws.on('calc.tick', (d: { n: number }) => ticks.push(d.n));
+    await ws.request('calc.ticks', { n: 3 });
+    expect(ticks).toEqual([0, 1, 2]);
+    expect(raw[0]).toEqual({ code: 0, name: 'calc.add', data: { sum: 5 }, text: 'ok', id: 1 }); // wsrv: no time
   });
 
-  it('takes field names as the server option does', async () => {
-    const ws = new WsClient(url, { envelope: { name: 'cmd', id: 'seqno', code: 'status', text: 'msg', time: false } });
-    try {
-      await expect(ws.request('add', { a: 1, b: 1 })).resolves.toEqual({ sum: 2 });
-    } finally {
-      await ws.close();
-    }
+  it('field names, as the server option takes them', async () => {
+    const ws = new WsClient(url('/named'), { envelope: { name: 'op', id: 'ref', code: 'status', text: 'message', data: 'body', time: false } });
+    clients.push(ws);
+    await expect(ws.request('calc.add', { a: 1, b: 1 })).resolves.toEqual({ sum: 2 });
+    await expect(ws.request('err.fail')).rejects.toMatchObject({ code: 1, text: 'cannot do that', data: { why: 'because' } });
+  });
+
+  it('a client left on the default envelope gets nothing it can read there (the option must match)', async () => {
+    const ws = new WsClient(url('/legacy'), { timeout: 300 });
+    clients.push(ws);
+    await expect(ws.request('calc.add', { a: 1, b: 1 })).rejects.toMatchObject({ name: 'WsTimeoutError' });
   });
 });

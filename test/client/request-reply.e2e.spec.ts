@@ -47,7 +47,7 @@ describe('WsClient against a real server: requests and pushes', () => {
       await expect(late).rejects.toBeInstanceOf(WsTimeoutError);
       await expect(late).rejects.toMatchObject({ requestName: 'calc.slow', timeout: 50 });
       // The late reply arrives (the wiretap sees it) and changes nothing; the connection goes on.
-      await vi.waitFor(() => expect(seen.map((m) => m.name)).toContain('calc.slow'), { timeout: 3000 });
+      await vi.waitFor(() => expect(seen.map((m) => m.name)).toContain('calc.slow'), { timeout: 10_000 });
       await expect(ws.request('calc.add', { a: 2, b: 2 })).resolves.toEqual({ sum: 4 });
     });
 

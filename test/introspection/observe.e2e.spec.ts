@@ -69,7 +69,7 @@ describe('Observation', () => {
     const client = await connect(`ws://127.0.0.1:${port}/ws`);
     await client.request('work', { n: 1 });
 
-    const summaries = () => logger.lines.filter((l) => l.context === 'WsMetrics').map((l) => l.message);
+    const summaries = () => logger.lines.filter((l) => l.context === 'WsObserver').map((l) => l.message);
     expect(await eventually(() => summaries().some((s) => s.includes('in=1 ')))).toBe(true);
     expect(summaries().find((s) => s.includes('in=1 '))).toMatch(/^connections=1 users=0 in=1 \(\+[01]\) out=1 \(\+[01]\) bytesIn=\d+/);
 

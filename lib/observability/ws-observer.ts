@@ -1,24 +1,25 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
-import { WsIntrospection } from './export.service.js';
+import type { SpaceCounters } from './space-counters.js';
+import { WsMetrics } from './ws-metrics.js';
 
 /** Writes a one-line summary to the Nest logger every `observeInterval` when `observeLog` is on. */
 @Injectable()
 export class WsObserver implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('WsMetrics');
+  private readonly logger = new Logger(WsObserver.name);
   private timer: NodeJS.Timeout | undefined;
-  private last: Record<string, number> | undefined;
+  private last: SpaceCounters | undefined;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
-    private readonly introspection: WsIntrospection,
+    private readonly metrics: WsMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     const { observeInterval, observeLog } = this.options;
     if (observeInterval <= 0 || !observeLog) return;
-    this.last = this.introspection.metrics().total;
+    this.last = this.metrics.snapshot().total;
     this.timer = setInterval(() => this.logger.log(this.summary()), observeInterval);
     // A summary timer must never be what keeps the process alive.
     this.timer.unref();
@@ -31,15 +32,15 @@ export class WsObserver implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** `connections=2 users=1 in=10 (+4) out=12 (+5) bytesIn=… bytesOut=… failures=0 errors=0`; + is since last line. */
   summary(): string {
-    const now = this.introspection.metrics().total;
+    const now = this.metrics.snapshot().total;
     const last = this.last ?? now;
     this.last = now;
-    const delta = (k: string) => `${now[k]} (+${now[k] - (last[k] ?? 0)})`;
+    const delta = (k: keyof SpaceCounters) => `${now[k]} (+${now[k] - last[k]})`;
     return (
       `connections=${now.connections} users=${now.users} in=${delta('messagesIn')} out=${delta('messagesOut')} ` +
       `bytesIn=${delta('bytesIn')} bytesOut=${delta('bytesOut')} ` +
       `failures=${now.receiveFailures + now.sendFailures} errors=${now.handlerErrors}` +
-      ('queued' in now ? ` queued=${now.queued} dropped=${now.dropped ?? 0}` : '')
+      ` queued=${now.queued} dropped=${now.dropped}`
     );
   }
 }

@@ -10,38 +10,37 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WsBroker } from '../broker/ws.broker.js';
-import { BurstLogger } from '../cluster/burst-logger.js';
 import { WsAcceptError } from '../errors/ws-accept.error.js';
 import { WsConfigError } from '../errors/ws-config.error.js';
 import type { WsAcceptOptions } from '../interfaces/ws-accept-options.interface.js';
-import type { WsResolvedOptions, WsResolvedSpace } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import { Dispatcher } from '../pipeline/dispatcher.js';
 import { InboundLimiter } from '../pipeline/inbound-limiter.js';
 import { SessionLifecycle } from '../pipeline/session-lifecycle.js';
 import { SessionRegistry } from '../session/session.registry.js';
 import type { WsSession } from '../session/ws-session.js';
-import { describeError } from '../utils/describe-error.util.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { LOST_UPGRADE } from '../ws.messages.js';
 import { abortHandshake } from './abort-handshake.js';
 import { cutSlowHandshakes, handshakeDone } from './handshake-timeout.js';
 import { Heartbeat } from './heartbeat.js';
-import { UpgradeGate, UpgradeRefusal } from './upgrade-gate.js';
 import type { WsIdentity } from '../interfaces/ws-authenticator.interface.js';
 import { requestFacts, splitUrl } from './request-facts.js';
 import { SessionAssembly } from './session-assembly.js';
 import { drainAndClose } from './shutdown.js';
+import type { Place } from './space-places.js';
+import { UpgradeGate, type UpgradeRefusal } from './upgrade-gate.js';
 
 /**
- * The only place that touches `ws`. Attaches to the HTTP server's `upgrade` event (or a port of its own),
- * maps paths to spaces (the static map, then the app's `resolveSpace`), runs the upgrade checks, and hands each
- * socket to the session assembly, as it does the sockets the app upgraded itself (`adopt`).
+ * The module's upgrade host: attaches to the HTTP server's `upgrade` event (or listens on a port of its own, or
+ * takes the upgrades a `WsSpacesAdapter` routes to it), puts each upgrade through the gate (place, limits, origin,
+ * guards, authenticator), and hands each socket to the session assembly, as it does the sockets the app upgraded
+ * itself (`adopt`).
  */
 @Injectable()
 export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('WsModule');
-  private readonly spaceByPath = new Map<string, string>();
+  private readonly logger = new Logger(SpacesUpgradeHost.name);
   private wss: WebSocketServer | undefined;
   private server: Server | undefined;
   private ownsServer = false;
@@ -51,11 +50,7 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
   private attached = false;
   /** Whether the lost-upgrade error was logged: once is enough to name the fix. */
   private lostUpgradeLogged = false;
-  /** Upgrades still in their asynchronous checks; they count against the connection limits. */
-  private pendingUpgrades = 0;
   private heartbeat: Heartbeat | undefined;
-  /** A failing `resolveSpace` is the app's bug, but clients trigger it: logged once per burst. */
-  private readonly resolveLog = new BurstLogger(this.logger);
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
@@ -69,7 +64,6 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
     private readonly assembly: SessionAssembly,
     broker: WsBroker,
   ) {
-    for (const [space, path] of Object.entries(options.spaces)) this.spaceByPath.set(path, space);
     // The broker cannot inject this host (the host depends on it through the lifecycle): it is handed `adopt`.
     broker.acceptor = this.adopt;
   }
@@ -156,7 +150,7 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
 
   /** Whether an upgrade path belongs to one of the spaces. */
   owns(path: string): boolean {
-    return this.spaceByPath.has(path);
+    return this.gate.spaceAt(path) !== undefined;
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -171,7 +165,7 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
    * WsAdapter does that to every path its gateways do not own. Without this line such a client only sees a reset.
    */
   private lostUpgrade(path: string): void {
-    const space = this.spaceByPath.get(path);
+    const space = this.gate.spaceAt(path);
     if (space === undefined) return; // not ours: whoever destroyed it owned it
     this.metrics.count(space, 'refused');
     if (this.lostUpgradeLogged) return;
@@ -186,13 +180,7 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     handshakeDone(socket);
     const { path, search } = splitUrl(req.url);
-    const space = this.spaceByPath.get(path);
-    if (space !== undefined) {
-      this.upgradeSpace(req, socket, head, { space, path, search, params: {} });
-      return true;
-    }
-    if (!this.options.resolveSpace) return false;
-    const place = this.resolve(req, path, search);
+    const place = this.gate.place(req, path, search);
     if (place === undefined) return false;
     if (place === null) abortHandshake(socket, 500);
     else this.upgradeSpace(req, socket, head, place);
@@ -202,7 +190,7 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
   private upgradeSpace(req: IncomingMessage, socket: Duplex, head: Buffer, place: Place): void {
     if (this.closing) return abortHandshake(socket, 503);
     const { space } = place;
-    if (!this.room(space)) {
+    if (!this.gate.room(space)) {
       this.metrics.count(space, 'refused');
       return abortHandshake(socket, 503, 'too many connections');
     }
@@ -212,16 +200,13 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
       this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, place, undefined));
       return;
     }
-    this.pendingUpgrades++;
     this.gate.check(req, space).then(
       (identity) => {
-        this.pendingUpgrades--;
         if (socket.destroyed) return;
         if (this.closing) return abortHandshake(socket, 503);
         this.wss!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, place, identity));
       },
       (refusal: UpgradeRefusal) => {
-        this.pendingUpgrades--;
         abortHandshake(socket, refusal.status, refusal.message);
       },
     );
@@ -248,7 +233,7 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
     if (this.closing) throw new WsAcceptError('closed', 'WsModule is shutting down');
     if (ws.readyState !== WebSocket.OPEN) throw new WsAcceptError('not-open', 'accept() takes an open socket');
     if (this.assembly.holds(ws)) throw new WsAcceptError('not-open', 'this socket is already a session');
-    if (!this.room(space)) {
+    if (!this.gate.room(space)) {
       this.metrics.count(space, 'refused');
       throw new WsAcceptError('too-many-connections', 'too many connections');
     }
@@ -257,50 +242,8 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
     return this.assembly.assemble(ws, { space, facts, user: options.user, locals: options.locals }, true);
   };
 
-  /** Whether a space may take one more session, counting the upgrades still in their checks. */
-  private room(space: string): boolean {
-    const index = this.sessions.find(space)!;
-    return (
-      this.sessions.size + this.pendingUpgrades < this.options.maxConnections &&
-      index.sessions.size + this.pendingUpgrades < this.options.spaceMaxConnections[space]
-    );
-  }
-
   private accept(ws: WebSocket, req: IncomingMessage, place: Place, identity: WsIdentity | undefined): void {
     const facts = requestFacts(req, place.path, place.search, this.options.keepHeaders, place.params);
     this.assembly.assemble(ws, { space: place.space, facts, user: identity?.user, locals: identity?.locals });
   }
-
-  /**
-   * The space of a path no space is configured at, as the app's `resolveSpace` chooses: `undefined` when it does
-   * not place it (404, or another listener's), `null` when it failed (answered 500 and logged: a bug of the app).
-   */
-  private resolve(req: IncomingMessage, path: string, search: string): Place | undefined | null {
-    let chosen: WsResolvedSpace | string | undefined;
-    try {
-      chosen = this.options.resolveSpace!(req);
-    } catch (err) {
-      this.resolveLog.error(`resolveSpace threw for ${path}: ${describeError(err)}`);
-      return null;
-    }
-    if (chosen === undefined || chosen === null) return undefined;
-    const space = typeof chosen === 'string' ? chosen : chosen.space;
-    if (typeof space !== 'string' || !this.sessions.find(space)) {
-      this.resolveLog.error(`resolveSpace placed ${path} in "${String(space)}", which is not a configured space (${Object.keys(this.options.spaces).join(', ')}); answered 500`);
-      return null;
-    }
-    const params: Record<string, string> = {};
-    if (typeof chosen === 'object' && chosen.params) {
-      for (const [key, value] of Object.entries(chosen.params)) if (key !== '__proto__') params[key] = String(value);
-    }
-    return { space, path, search, params };
-  }
-}
-
-/** Where an upgrade goes: its space, and the facts of its URL. */
-interface Place {
-  space: string;
-  path: string;
-  search: string;
-  params: Record<string, string>;
 }

@@ -1,9 +1,15 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { WsContext } from '../context/ws-context.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
-import { PACKAGE_INFO } from './package-info.js';
+import { PACKAGE_INFO } from '../utils/package-info.util.js';
 import { TraceBuffer, type WsTraceReport } from './trace-buffer.js';
+
+/** What the tracer reads of a message being handled (a `WsContext`): observability sits below the contexts. */
+export interface TracedMessage {
+  readonly space: string;
+  readonly name: string;
+  readonly session: { readonly id: string };
+}
 
 type OtelApi = typeof import('@opentelemetry/api');
 type Tracer = import('@opentelemetry/api').Tracer;
@@ -16,13 +22,13 @@ type Tracer = import('@opentelemetry/api').Tracer;
  */
 @Injectable()
 export class WsTracer implements OnModuleInit {
-  private readonly logger = new Logger('WsModule');
+  private readonly logger = new Logger(WsTracer.name);
   private api: OtelApi | undefined;
   private tracer: Tracer | undefined;
   /** The last handled messages, when the `trace` option is on. */
   private readonly buffer: TraceBuffer | undefined;
   /** Error codes of the messages being handled, so `run()` can record each outcome. */
-  private readonly outcomes = new WeakMap<WsContext, number>();
+  private readonly outcomes = new WeakMap<TracedMessage, number>();
 
   constructor(@Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions) {
     this.buffer = options.trace ? new TraceBuffer(options.trace.size) : undefined;
@@ -49,12 +55,12 @@ export class WsTracer implements OnModuleInit {
   }
 
   /** The dispatcher tells the outcome of a message that failed (its reply's code); success needs no call. */
-  failed(ctx: WsContext, code: number): void {
+  failed(ctx: TracedMessage, code: number): void {
     if (this.buffer) this.outcomes.set(ctx, code);
   }
 
   /** Runs `handle` (which handles `ctx`, a frame of `bytes`) inside a span named `ws <message name>`, and records it. */
-  run(ctx: WsContext, bytes: number, handle: () => Promise<void>): Promise<void> {
+  run(ctx: TracedMessage, bytes: number, handle: () => Promise<void>): Promise<void> {
     const buffer = this.buffer;
     const started = buffer ? performance.now() : 0;
     const handled = this.tracer ? this.span(ctx, handle) : handle();
@@ -77,7 +83,7 @@ export class WsTracer implements OnModuleInit {
     );
   }
 
-  private span(ctx: WsContext, handle: () => Promise<void>): Promise<void> {
+  private span(ctx: TracedMessage, handle: () => Promise<void>): Promise<void> {
     const { tracer, api } = this;
     if (!tracer || !api) return handle();
     return tracer.startActiveSpan(

@@ -1,12 +1,19 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { WsConfigError } from '../errors/ws-config.error.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
-import { WsMetrics } from '../metrics/ws-metrics.js';
+import { SpaceCounters } from './space-counters.js';
+import { type WsCounterName, WsMetrics } from './ws-metrics.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { MISSING_PACKAGE } from '../ws.messages.js';
 
-/** Counters by their Prometheus name (after the prefix); anything not listed is exported by its snake_case name. */
-const COUNTERS: Record<string, [name: string, help: string]> = {
+/** A Prometheus metric's name (after the prefix) and help text. */
+type PromName = readonly [name: string, help: string];
+
+/**
+ * Every counter by its Prometheus name. Keyed by `WsCounterName`: a counter added to `SpaceCounters` without a
+ * name here does not compile.
+ */
+const COUNTERS: Record<WsCounterName, PromName> = {
   messagesIn: ['messages_received_total', 'Frames received, heartbeats included.'],
   messagesOut: ['messages_sent_total', 'Frames written to sockets.'],
   bytesIn: ['received_bytes_total', 'Bytes of received frames.'],
@@ -27,7 +34,8 @@ const COUNTERS: Record<string, [name: string, help: string]> = {
   clusterRejected: ['cluster_rejected_total', 'Dispatch packets refused as malformed, forged or oversize.'],
   seqGaps: ['seq_gaps_total', 'Dispatch packets lost between nodes, seen as sequence gaps.'],
 };
-const GAUGES: Record<string, [name: string, help: string]> = {
+/** The values derived at snapshot time, exported as gauges: every field of `SpaceCounters` that is not a counter. */
+const GAUGES: Record<Exclude<keyof SpaceCounters, WsCounterName>, PromName> = {
   connections: ['connections', 'Open sessions.'],
   users: ['users', 'Distinct bound users.'],
   queued: ['queued', 'Outbound messages waiting in session queues.'],
@@ -85,19 +93,30 @@ export class WsPrometheusExporter implements OnModuleInit, OnModuleDestroy {
   private register(client: PromClient): Registry {
     const registry = (this.options.prometheus.registry as Registry | undefined) ?? new client.Registry();
     const prefix = this.options.prometheus.prefix;
-    const snapshot = () => this.metrics.snapshot().spaces as unknown as Record<string, Record<string, number>>;
-    const fields = Object.keys(Object.values(snapshot())[0] ?? {});
+    const snapshot = () => this.metrics.snapshot().spaces;
     const metrics = this.registered;
-    for (const field of fields) {
-      const gauge = GAUGES[field];
-      const [name, help] = gauge ?? COUNTERS[field] ?? [`${snakeCase(field)}_total`, `Counter ${field}.`];
-      const config = { name: prefix + name, help, labelNames: ['space'] as const, registers: [registry] };
-      if (gauge) {
-        metrics.push(new client.Gauge({ ...config, collect() { for (const [space, c] of Object.entries(snapshot())) this.set({ space }, c[field]); } }));
+    const labels = { labelNames: ['space'] as const, registers: [registry] };
+    // In the order of SpaceCounters' fields, as the JSON metrics list them.
+    for (const field of Object.keys(new SpaceCounters()) as Array<keyof SpaceCounters>) {
+      if (isGauge(field)) {
+        const [name, help] = GAUGES[field];
+        metrics.push(
+          new client.Gauge({
+            ...labels,
+            name: prefix + name,
+            help,
+            collect() {
+              for (const [space, c] of Object.entries(snapshot())) this.set({ space }, c[field]);
+            },
+          }),
+        );
       } else {
+        const [name, help] = COUNTERS[field];
         metrics.push(
           new client.Counter({
-            ...config,
+            ...labels,
+            name: prefix + name,
+            help,
             // A counter cannot be set, only raised: start from zero at each scrape and add the current total.
             collect() {
               this.reset();
@@ -116,6 +135,6 @@ function metricName(metric: Metric): string {
   return (metric as unknown as { name: string }).name;
 }
 
-function snakeCase(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+function isGauge(field: keyof SpaceCounters): field is keyof typeof GAUGES {
+  return Object.hasOwn(GAUGES, field);
 }
