@@ -1,6 +1,7 @@
 import { Cluster } from 'ioredis';
 import { WsModule } from 'nestjs-ws-spaces';
 import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from '../../lib/cluster/cluster-transport.interface.js';
+import { redisCommands } from '../../lib/cluster/redis/redis-commands.js';
 import { TestRedisCluster } from '../helpers/redis-cluster.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
@@ -18,8 +19,8 @@ describe('The transport\'s command client, on a standalone Redis', () => {
     redis = await TestRedis.start();
     node = await startApp({ imports: [WsModule.forRoot({ redis: { url: redis.url, keyPrefix: `cmd${process.pid}`, publishTimeout: 500 } })] });
     const transport = node.app.get<ClusterTransport>(WS_CLUSTER_TRANSPORT);
-    const commands = transport.commands();
-    expect(transport.commands()).toBe(commands); // one client, made on first use
+    const commands = redisCommands(transport)!;
+    expect(redisCommands(transport)).toBe(commands); // one client, made on first use
     expect(await eventually(() => commands.status === 'ready', 5000)).toBe(true);
     await commands.set('k', 'v', 'PX', 10_000);
     expect(await commands.get('k')).toBe('v');
@@ -49,7 +50,7 @@ describe('The transport\'s command client, on a Redis Cluster', () => {
   it('is an ioredis Cluster routing each key to its master, and fails a command on a master that is down within the timeout', async () => {
     cluster = await TestRedisCluster.start(3);
     node = await startApp({ imports: [WsModule.forRoot({ redis: { cluster: cluster.nodes, keyPrefix: `cmdc${process.pid}`, publishTimeout: 500 } })] });
-    const commands = node.app.get<ClusterTransport>(WS_CLUSTER_TRANSPORT).commands();
+    const commands = redisCommands(node.app.get<ClusterTransport>(WS_CLUSTER_TRANSPORT))!;
     expect(commands).toBeInstanceOf(Cluster);
     // Each master's connection opens once the cluster is up; until it is ready, commands to it fail at once.
     expect(await eventually(() => commands.status === 'ready' && (commands as Cluster).nodes('master').every((n) => n.status === 'ready'), 10_000)).toBe(true);

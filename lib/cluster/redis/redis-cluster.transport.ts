@@ -3,6 +3,7 @@ import type { Cluster, Redis as IoRedis, RedisOptions } from 'ioredis';
 import type { WsResolvedOptions } from '../../interfaces/ws-module-options.interface.js';
 import { BurstLogger } from '../burst-logger.js';
 import type { ClusterTransport } from '../cluster-transport.interface.js';
+import type { RedisCommandSource } from './redis-commands.js';
 import { DISPATCH_PATTERN } from '../dispatch-packet.js';
 import { RedisDispatchServer } from './redis-dispatch.server.js';
 
@@ -13,7 +14,7 @@ import { RedisDispatchServer } from './redis-dispatch.server.js';
  * to, so the shared channel and the nodes' channels spread over the masters. The transport itself is `RedisDispatchServer`, a Nest custom transport; this class only names
  * the channels and puts it behind the `ClusterTransport` port.
  */
-export class RedisClusterTransport implements ClusterTransport {
+export class RedisClusterTransport implements ClusterTransport, RedisCommandSource {
   readonly sharedChannel: string;
   private readonly server: RedisDispatchServer;
   private readonly refusals = new BurstLogger(new Logger('WsCluster'));
