@@ -10,6 +10,7 @@ export { WsSpace, WsMessage, WsCommand, WsFilter, WsHook, WsHandler, WsPrefix } 
 export { WsRaw } from './decorators/ws-raw.decorator.js';
 export { WsRawContext } from './context/ws-raw-context.js';
 export type { WsRawData } from './broker/raw-frame.js';
+export type { WsPresenceCount } from './cluster/presence/presence-directory.js';
 export { WsArgs, WsClient, WsCtx, WsUser } from './decorators/ws-params.decorator.js';
 
 // Sending and context

@@ -12,3 +12,9 @@ export const WS_PREFIX_METADATA = 'ws-spaces:prefix';
 
 /** The validated, defaulted options every internal provider reads. */
 export const WS_RESOLVED_OPTIONS = Symbol('WS_RESOLVED_OPTIONS');
+
+/**
+ * `WsIntrospection` under a token, for `WsBroker`'s deprecated `export()`/`metrics()`: the broker sits below
+ * introspection and must not import it.
+ */
+export const WS_INTROSPECTION = Symbol('WS_INTROSPECTION');

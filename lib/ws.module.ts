@@ -2,6 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { SpacesUpgradeHost } from './adapter/spaces-upgrade.host.js';
 import { SessionAssembly } from './adapter/session-assembly.js';
+import { ClusterReceiver } from './broker/cluster-receiver.js';
+import { FanOut } from './broker/fan-out.js';
+import { SendRouter } from './broker/send-router.js';
 import { WsBroker } from './broker/ws.broker.js';
 import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';
 import { WsIntrospection } from './introspection/export.service.js';
@@ -15,17 +18,22 @@ import { Dispatcher } from './pipeline/dispatcher.js';
 import { RawDispatcher } from './pipeline/raw-dispatcher.js';
 import { HandlerFactory } from './pipeline/handler-factory.js';
 import { InboundLimiter } from './pipeline/inbound-limiter.js';
+import { SendHooks } from './pipeline/send-hooks.js';
+import { SpaceCodecs } from './protocol/space-codecs.js';
 import { ArgsValidator } from './validation/args-validator.js';
 import { UpgradeGate } from './adapter/upgrade-gate.js';
 import { ClusterDispatcher } from './cluster/cluster-dispatcher.js';
+import { PresenceDirectory } from './cluster/presence/presence-directory.js';
 import { WS_CLUSTER_TRANSPORT } from './cluster/cluster-transport.interface.js';
 import type { WsResolvedOptions } from './interfaces/ws-module-options.interface.js';
 import { SessionLifecycle } from './pipeline/session-lifecycle.js';
+import { SessionParking } from './session/resume/session-parking.js';
 import { WsExplorer } from './registry/ws.explorer.js';
 import { WsMetadataAccessor } from './registry/ws-metadata.accessor.js';
 import { WsRegistry } from './registry/ws.registry.js';
+import { SessionControl } from './session/session-control.js';
 import { SessionRegistry } from './session/session.registry.js';
-import { WS_RESOLVED_OPTIONS } from './ws.constants.js';
+import { WS_INTROSPECTION, WS_RESOLVED_OPTIONS } from './ws.constants.js';
 import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.module-definition.js';
 
 /**
@@ -47,6 +55,12 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
       useFactory: (options: WsResolvedOptions) => new ArgsValidator(options.validation),
       inject: [WS_RESOLVED_OPTIONS],
     },
+    {
+      // The codec of every space (the module's, or a dialect of it): the fan-out encodes with it, the dispatchers decode.
+      provide: SpaceCodecs,
+      useFactory: (options: WsResolvedOptions) => new SpaceCodecs(options),
+      inject: [WS_RESOLVED_OPTIONS],
+    },
     HandlerFactory,
     UpgradeGate,
     {
@@ -60,19 +74,28 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
       inject: [WS_RESOLVED_OPTIONS, WsMetrics],
     },
     ClusterDispatcher,
+    PresenceDirectory,
     WsMetadataAccessor,
     WsRegistry,
     WsExplorer,
     SessionRegistry,
     WsMetrics,
+    FanOut,
+    SessionControl,
+    SendRouter,
+    ClusterReceiver,
     WsBroker,
+    SendHooks,
     Dispatcher,
     RawDispatcher,
     InboundLimiter,
     SessionLifecycle,
     SpacesUpgradeHost,
     SessionAssembly,
+    SessionParking,
     WsIntrospection,
+    // For WsBroker's deprecated export()/metrics(), without the broker importing introspection.
+    { provide: WS_INTROSPECTION, useExisting: WsIntrospection },
     WsPrometheusExporter,
     WsIntrospectionRoutes,
     WsObserver,

@@ -27,7 +27,7 @@ import { RawEchoHandlers } from './raw.handlers.js';
         // Per session, every frame counted before it is parsed (garbage too); a flood gets 429s, then close 1008.
         rateLimit: { rate: 50, burst: 100, bytesPerSecond: 256 * 1024 },
         trace: true, // the last 100 handled messages at /ws/trace, shown on the home page
-        ...(process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL, keyPrefix: process.env.REDIS_PREFIX ?? 'sample' } } : {}),
+        ...(process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL, keyPrefix: process.env.REDIS_PREFIX ?? 'sample', ...(process.env.REDIS_LEASE_TTL ? { leaseTtl: process.env.REDIS_LEASE_TTL } : {}) } } : {}),
       }),
     }),
   ],

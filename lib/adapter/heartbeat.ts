@@ -30,7 +30,7 @@ export class Heartbeat {
   private tick(): void {
     const now = Date.now();
     for (const session of this.sessions.values()) {
-      if (session.closed) continue;
+      if (session.closed || session.parked) continue; // a parked session has no socket; its window times it
       if (now - session.lastSeen > this.readTimeout) {
         this.metrics.count(session.space, 'readTimeouts');
         session.transport.terminate();

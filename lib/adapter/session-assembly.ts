@@ -9,6 +9,8 @@ import { WsCloseCode } from '../protocol/ws-code.js';
 import { type OutboxObserver, type OutboxSettings, SessionOutbox } from '../queue/session-outbox.js';
 import type { SessionTransport } from '../session/session-transport.interface.js';
 import { SessionRegistry } from '../session/session.registry.js';
+import { SessionParking } from '../session/resume/session-parking.js';
+import { takeResumeToken } from '../session/resume/resume-token.js';
 import { WelcomeFirstTransport } from '../session/welcome-first.transport.js';
 import { WsSession, type WsRequestFacts } from '../session/ws-session.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
@@ -49,6 +51,7 @@ export class SessionAssembly {
     private readonly dispatcher: Dispatcher,
     private readonly lifecycle: SessionLifecycle,
     private readonly metrics: WsMetrics,
+    private readonly parking: SessionParking,
   ) {
     for (const space of Object.keys(options.spaces)) this.observers.set(space, outboxCounters(metrics, space));
     this.outboxSettings = {
@@ -77,11 +80,33 @@ export class SessionAssembly {
     // The dispatcher reads Buffers; an app's server may have asked for another binary type.
     if (adopted) ws.binaryType = 'nodebuffer';
     const socket: SessionTransport = new WsTransport(ws);
+    // Option `resume`: a client back with its token gets its parked session, on this new socket.
+    const token = takeResumeToken(start.facts);
+    const parked = token === undefined ? undefined : this.parking.claim(token, space, start.user);
+    if (parked) return this.resume(ws, parked, socket, adopted);
     // With a welcome, frames wait until it is written, so it is the first frame the client gets. A raw space
     // speaks no envelope and gets no welcome, so nothing waits there.
-    const transport = this.welcome && !this.rawSpaces.has(space) ? new WelcomeFirstTransport(socket) : socket;
+    const transport =
+      this.parking.transportFor(space, socket) ?? (this.welcome && !this.rawSpaces.has(space) ? new WelcomeFirstTransport(socket) : socket);
     const outbox = new SessionOutbox(transport, this.outboxSettings, this.observers.get(space)!);
     const session = new WsSession(this.sessions.ids.next(), space, start.facts, transport, outbox);
+    this.parking.issue(session, token === undefined ? undefined : false);
+    this.attach(ws, session, adopted);
+    if (start.locals) Object.assign(session.locals, start.locals);
+    this.lifecycle.open(session, start.user);
+    return session;
+  }
+
+  /** Option `resume`: the parked session on the client's new socket; the welcome, then what it missed, then live. */
+  private resume(ws: WebSocket, session: WsSession, socket: SessionTransport, adopted: boolean): WsSession {
+    this.parking.attach(session, socket);
+    this.attach(ws, session, adopted);
+    session.lastSeen = Date.now();
+    this.lifecycle.greet(session);
+    return session;
+  }
+
+  private attach(ws: WebSocket, session: WsSession, adopted: boolean): void {
     this.sockets.add(ws);
     (ws as SocketWithSession)[kSession] = session;
     // Without an error listener a single bad frame (unmasked, reserved opcode, oversize) would throw from the
@@ -90,9 +115,6 @@ export class SessionAssembly {
     ws.on('message', adopted ? this.onAdoptedMessage : this.onSocketMessage);
     ws.on('pong', onSocketPong);
     ws.on('close', this.onSocketClose);
-    if (start.locals) Object.assign(session.locals, start.locals);
-    this.lifecycle.open(session, start.user);
-    return session;
   }
 
   // One listener of each kind for every socket, not four closures per connection: ws calls them with the socket
@@ -100,10 +122,13 @@ export class SessionAssembly {
   private readonly onSocketError = socketListener(this, (assembly, socket) => {
     assembly.metrics.count(sessionOf(socket).space, 'receiveFailures');
   });
-  private readonly onSocketClose = socketListener(this, (assembly, socket) => {
-    assembly.sockets.delete(socket);
-    void assembly.lifecycle.close(sessionOf(socket));
-  });
+  private readonly onSocketClose = ((assembly: SessionAssembly) =>
+    function (this: WebSocket, code: number) {
+      assembly.sockets.delete(this);
+      // Option `resume` may park the session instead; the close hooks run when it ends for good.
+      assembly.parking.socketClosed(sessionOf(this), code, assembly.end);
+    })(this);
+  private readonly end = (session: WsSession) => void this.lifecycle.close(session);
   private readonly logDispatchFailure = (err: unknown) => this.logger.error(err);
   private readonly onSocketMessage = ((assembly: SessionAssembly) =>
     function (this: WebSocket, data: Buffer, isBinary: boolean) {

@@ -1,21 +1,19 @@
-import type { Type } from '@nestjs/common';
-import { WsContext } from '../context/ws-context.js';
+import { Inject, Injectable, type Type } from '@nestjs/common';
 import { WsCommandDataError } from '../errors/ws-command-data.error.js';
 import type { WsSendOptions } from '../interfaces/delivery.interface.js';
-import type { WsPriority, WsQueuePolicy } from '../interfaces/ws-module-options.interface.js';
-import type { WsMetrics } from '../observability/ws-metrics.js';
-import { runSendHooks } from '../pipeline/hook-runner.js';
+import type { WsPriority, WsQueuePolicy, WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
+import { WsMetrics } from '../observability/ws-metrics.js';
 import type { WsCodec } from '../protocol/codec.interface.js';
-import type { SpaceCodecs } from '../protocol/space-codecs.js';
+import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { unixSeconds } from '../protocol/outbound-envelope.js';
 import { resolvePolicy } from '../queue/queue-policy.js';
 import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
 import type { HookEntry } from '../registry/registry-entries.js';
-import type { WsRegistry } from '../registry/ws.registry.js';
+import { WsRegistry } from '../registry/ws.registry.js';
 import type { FrameCache } from '../session/session-transport.interface.js';
 import type { WsSession } from '../session/ws-session.js';
-import type { ArgsValidator } from '../validation/args-validator.js';
-import type { WsBroker } from './ws.broker.js';
+import { ArgsValidator } from '../validation/args-validator.js';
+import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { DeliveryResult } from './delivery.js';
 
 /** One outbound message on its way to one or many sessions; its bytes are encoded once, on first use. */
@@ -50,22 +48,47 @@ export function exceptSet(except: string | readonly string[] | undefined): Reado
 }
 
 /**
+ * Runs a space's send hooks on one recipient's frame and returns what they left to send (`undefined` or `null`: a
+ * hook swallowed it). The hooks take a `WsContext`, which sends through the broker: the pipeline builds the runner
+ * and installs it at bootstrap, so the fan-out below never depends on the context above it.
+ */
+export type SendHookRunner = (hooks: HookEntry[], session: WsSession, out: Outgoing, frame: Buffer) => Buffer | string | undefined | null;
+
+/**
  * Writes one message to the send queues of many sessions: encoded once, the same bytes for every recipient, with
  * the lane and policy of the send (its options, else its declared command, else the defaults). Send hooks run per
  * recipient, and only when the space has any, so a broadcast without hooks allocates nothing per session.
  */
+@Injectable()
 export class FanOut {
+  private readonly defaultPolicy: WsQueuePolicy;
+  private readonly validateOutbound: boolean;
+  private sendHooks: SendHookRunner | undefined;
+
   constructor(
-    private readonly broker: WsBroker,
+    @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
     private readonly registry: WsRegistry,
     private readonly counters: WsMetrics,
     private readonly validator: ArgsValidator,
     private readonly codecs: SpaceCodecs,
-    private readonly defaultPolicy: WsQueuePolicy,
-    private readonly validateOutbound: boolean,
-    /** Where send-hook errors go: a hook runs per recipient and frame, so the broker passes a once-per-burst one. */
-    private readonly logger: { error(message: string, stack?: string): void },
-  ) {}
+  ) {
+    this.defaultPolicy = options.queuePolicy;
+    this.validateOutbound = options.validateOutbound;
+  }
+
+  /** @internal Installed once at bootstrap by the pipeline, which builds the hooks' contexts. */
+  useSendHooks(runner: SendHookRunner): void {
+    this.sendHooks = runner;
+  }
+
+  /**
+   * Sends to one session of this node, in its own space: a reply, or a push to a session found here. Async, so that
+   * anything thrown while encoding (a circular or BigInt payload) is a rejected promise, never a throw out of an
+   * event listener.
+   */
+  async toSession(session: WsSession, out: Outgoing): Promise<DeliveryResult> {
+    return this.deliver([session], session.space, out, 'wait');
+  }
 
   /**
    * Delivers to sessions of one space, adding to `delivery`. A recipient whose `block` queue is full is waited for
@@ -131,12 +154,9 @@ export class FanOut {
 
   private write(session: WsSession, bytes: Buffer, hooks: HookEntry[], out: Outgoing, priority: WsPriority, policy: WsQueuePolicy): WriteResult {
     if (session.closed) return OUTBOX_ERRORS.closed;
-    let frame: Buffer | string | undefined = bytes;
-    if (hooks.length > 0) {
-      const ctx = new WsContext(this.broker, session, out.name, out.data);
-      ctx.output = bytes;
-      runSendHooks(hooks, ctx, this.logger, () => this.counters.count(session.space, 'handlerErrors'));
-      frame = ctx.output;
+    let frame: Buffer | string | undefined | null = bytes;
+    if (hooks.length > 0 && this.sendHooks) {
+      frame = this.sendHooks(hooks, session, out, bytes);
       if (frame === undefined || frame === null) return undefined; // a hook may swallow a frame on purpose
     }
     return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, out.raw?.binary, (out.frames ??= {}));

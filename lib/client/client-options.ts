@@ -38,6 +38,12 @@ export interface WsClientOptions {
   timeout?: number;
   /** The WebSocket constructor; by default the global one, else the `ws` package. */
   WebSocket?: WsSocketConstructor;
+  /**
+   * Session recovery, for a server with the `resume` option: after a drop, reconnect with the last welcome's token
+   * and get the session back (user, groups, the pushes missed meanwhile). `open` then reports `resumed`. `welcome`:
+   * the server's welcome name when it is not `ws.welcome`. @default false
+   */
+  resume?: boolean | { welcome?: string };
 }
 
 export interface ResolvedClientOptions {
@@ -48,6 +54,8 @@ export interface ResolvedClientOptions {
   queueMax: number;
   queuePolicy: WsQueuePolicy;
   timeout: number;
+  /** The welcome's name when the client resumes sessions, else false. */
+  resumeWelcome: string | false;
 }
 
 const POLICIES: readonly WsQueuePolicy[] = ['drop-oldest', 'drop-newest', 'error'];
@@ -73,7 +81,12 @@ export function resolveClientOptions(options: WsClientOptions): ResolvedClientOp
   if (!POLICIES.includes(queuePolicy)) throw new TypeError(`WsClient: queue.policy must be one of ${POLICIES.join(', ')} (got ${String(queuePolicy)})`);
   const timeout = options.timeout ?? 10_000;
   positive('timeout', timeout);
-  return { reconnect, heartbeatInterval: interval, heartbeatTimeout, queueMax, queuePolicy, timeout };
+  const resume = options.resume ?? false;
+  const resumeWelcome = resume === false ? false : resume === true ? 'ws.welcome' : resume.welcome ?? 'ws.welcome';
+  if (resumeWelcome !== false && (typeof resumeWelcome !== 'string' || resumeWelcome.length === 0)) {
+    throw new TypeError(`WsClient: resume must be true, false or { welcome: name } (got ${JSON.stringify(resume)})`);
+  }
+  return { reconnect, heartbeatInterval: interval, heartbeatTimeout, queueMax, queuePolicy, timeout, resumeWelcome };
 }
 
 function positive(name: string, value: unknown): void {

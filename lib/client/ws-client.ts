@@ -71,6 +71,10 @@ export class WsClient<C extends WsContract = WsAnyContract> {
   private lastRead = 0;
   private closed: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
+  /** Option `resume`: the last welcome's token, spent by the next connection. */
+  private resumeToken: string | undefined;
+  /** The socket asked to resume: `open` waits for its welcome, which says whether it did. */
+  private resuming = false;
 
   constructor(
     url: string | URL,
@@ -184,6 +188,7 @@ export class WsClient<C extends WsContract = WsAnyContract> {
   close(): Promise<void> {
     if (this.closed) return this.closed;
     this.closing = true;
+    this.resumeToken = undefined;
     clearTimeout(this.reconnectTimer);
     this.stopHeartbeat();
     this.failQueued(1000, 'client closed');
@@ -202,7 +207,9 @@ export class WsClient<C extends WsContract = WsAnyContract> {
     try {
       const Socket = this.options.WebSocket ?? (await socketConstructor());
       if (this.closing) return this.finishClose(1000, 'client closed');
-      socket = new Socket(this.url);
+      this.resuming = this.resumeToken !== undefined;
+      socket = new Socket(this.resuming ? withResume(this.url, this.resumeToken!) : this.url);
+      this.resumeToken = undefined;
     } catch (error) {
       // No WebSocket at all, or a constructor that refused the URL: nothing a retry can fix.
       this.failQueued(ABNORMAL, String(error));
@@ -222,14 +229,26 @@ export class WsClient<C extends WsContract = WsAnyContract> {
     if (socket !== this.socket) return;
     this.attempt = 0;
     this.lastRead = this.lastWrite = Date.now();
+    this.startHeartbeat(socket);
+    if (this.resuming) return; // open once the welcome says whether the session came back
     this.setState({ state: 'open' });
     this.flushQueue();
-    this.startHeartbeat(socket);
+  }
+
+  /** Option `resume`: keeps the welcome's token; after a resume attempt, the connection is open now. */
+  private welcomed(message: WsClientMessage): void {
+    const data = message.data as { resume?: unknown; resumed?: unknown } | null;
+    if (typeof data?.resume === 'string') this.resumeToken = data.resume;
+    if (!this.resuming) return;
+    this.resuming = false;
+    this.setState({ state: 'open', resumed: data?.resumed === true });
+    this.flushQueue();
   }
 
   private dropped(socket: WsSocketLike, code: number, reason: string): void {
     if (socket !== this.socket) return;
     this.socket = undefined;
+    this.resuming = false;
     this.stopHeartbeat();
     this.failInFlight(code, reason);
     if (this.closing) return this.finishClose(code, reason);
@@ -296,6 +315,7 @@ export class WsClient<C extends WsContract = WsAnyContract> {
       return; // not an envelope this client can read: nothing to correlate it with
     }
     if (!message) return;
+    if (message.id === undefined && message.name === this.settings.resumeWelcome) this.welcomed(message);
     this.emit('*', message);
     if (message.id !== undefined) {
       // A reply. One whose request already timed out (or was never ours) is discarded.
@@ -375,6 +395,13 @@ export class WsClient<C extends WsContract = WsAnyContract> {
       }
     }
   }
+}
+
+/** The URL with the `resume` query parameter set to `token`. */
+function withResume(url: string, token: string): string {
+  const resumed = new URL(url);
+  resumed.searchParams.set('resume', token);
+  return resumed.toString();
 }
 
 /** A handler's exception must not stop the others, nor be lost: the host reports it as uncaught. */

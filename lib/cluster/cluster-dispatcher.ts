@@ -12,7 +12,7 @@ import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { BurstLogger } from './burst-logger.js';
 import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport.interface.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
-import { ANY_SPACE, type DispatchOp, type DispatchPacket, NODE_CHANNEL_OPS, packetDefect } from './dispatch-packet.js';
+import { ANY_SPACE, type DispatchOp, type DispatchPacket, NODE_CHANNEL_OPS, packetDefect, ROUTED_OPS } from './dispatch-packet.js';
 import { withPublishTimeout } from './publish-timeout.js';
 import { SEQ_TRACKER_LIMITS, SeqTracker } from './seq-tracker.js';
 import { describeError } from '../utils/describe-error.util.js';
@@ -21,7 +21,15 @@ import { describeError } from '../utils/describe-error.util.js';
 const countedIn = (space: string) => (space === ANY_SPACE ? DEFAULT_SPACE : space);
 
 /** The target fields of a packet (which ones an op takes is checked on receipt), and whom a send to many skips. */
-export type PacketTarget = Pick<DispatchPacket, 'sid' | 'uid' | 'gid' | 'sids' | 'uids' | 'except' | 'raw'>;
+export type PacketTarget = Pick<DispatchPacket, 'sid' | 'uid' | 'gid' | 'sids' | 'uids' | 'gids' | 'except' | 'raw' | 'to'>;
+
+/**
+ * Which other nodes a push_user or groupcast needs to reach (interest routing): their ids, or `undefined` when
+ * that is not known for sure, and the packet goes to every node.
+ */
+export interface PacketRouter {
+  route(op: DispatchOp, space: string, target: PacketTarget): readonly string[] | undefined;
+}
 
 /**
  * Publishes this node's cross-node sends and receives the others'. Packets this node sent come back on the shared
@@ -40,6 +48,8 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** Last sequence number heard per origin and channel, bounded. */
   private readonly seqs = new SeqTracker();
   private receiver: ((packet: DispatchPacket) => unknown) | undefined;
+  private router: PacketRouter | undefined;
+  private presenceListener: ((packet: DispatchPacket) => void) | undefined;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
@@ -71,6 +81,16 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.receiver = receiver;
   }
 
+  /** @internal Routes push_user and groupcast to the nodes that hold their target (the presence directory). */
+  setRouter(router: PacketRouter): void {
+    this.router = router;
+  }
+
+  /** @internal Where received presence packets go (they carry no message for the broker). */
+  onPresence(listener: (packet: DispatchPacket) => void): void {
+    this.presenceListener = listener;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     await this.transport?.start((packet) => this.receive(packet));
   }
@@ -84,6 +104,28 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
    * received it, or with the error when it could not be sent (never rejects).
    */
   async publish(op: DispatchOp, space: string, target: PacketTarget, msg: string | undefined, data: unknown, toNode?: string): Promise<number | Error> {
+    if (toNode === undefined && ROUTED_OPS.has(op)) {
+      const nodes = this.router?.route(op, space, target);
+      if (nodes !== undefined) return this.publishRouted(nodes, op, space, target, msg, data);
+    }
+    return this.publishOne(op, space, target, msg, data, toNode);
+  }
+
+  /**
+   * Interest routing: one packet per node that holds the target, on its own channel, and none at all when no
+   * other node does. Resolves with how many nodes got it, or with the first error.
+   */
+  private async publishRouted(nodes: readonly string[], op: DispatchOp, space: string, target: PacketTarget, msg: string | undefined, data: unknown): Promise<number | Error> {
+    const results = await Promise.all(nodes.map((node) => this.publishOne(op, space, { ...target, to: node }, msg, data, node)));
+    let reached = 0;
+    for (const result of results) {
+      if (result instanceof Error) return result;
+      reached += result;
+    }
+    return reached;
+  }
+
+  private async publishOne(op: DispatchOp, space: string, target: PacketTarget, msg: string | undefined, data: unknown, toNode?: string): Promise<number | Error> {
     const transport = this.transport!;
     const seq = toNode === undefined ? ++this.sharedSeq : this.nextNodeSeq(toNode);
     // A raw packet (`target.raw`) has no message name.
@@ -111,7 +153,13 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
     const packet = value as DispatchPacket;
     if (packet.node === this.options.nodeId) return;
+    // A routed packet names the one node it was published to: any other that hears it (a forger) ignores it.
+    if (packet.to !== undefined && packet.to !== this.options.nodeId) return;
     this.countGaps(packet);
+    if (packet.op === 'presence') {
+      this.presenceListener?.(packet);
+      return;
+    }
     this.metrics.count(countedIn(packet.space), 'clusterReceived');
     const failed = (err: unknown) => {
       this.metrics.count(countedIn(packet.space), 'handlerErrors');
@@ -126,7 +174,8 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private countGaps(packet: DispatchPacket): void {
-    const missing = this.seqs.observe(`${packet.node}\0${NODE_CHANNEL_OPS.has(packet.op) ? 'node' : 'shared'}`, packet.seq);
+    const onNodeChannel = NODE_CHANNEL_OPS.has(packet.op) || packet.to !== undefined;
+    const missing = this.seqs.observe(`${packet.node}\0${onNodeChannel ? 'node' : 'shared'}`, packet.seq);
     if (missing > 0) this.metrics.count(countedIn(packet.space), 'seqGaps', missing);
   }
 

@@ -1,5 +1,5 @@
 /** The operations one node asks the others to perform. */
-export type DispatchOp = 'push' | 'push_user' | 'broadcast' | 'groupcast' | 'push_many' | 'push_users';
+export type DispatchOp = 'push' | 'push_user' | 'broadcast' | 'groupcast' | 'push_many' | 'push_users' | 'presence';
 
 /**
  * `_ws.dispatch`: what a node publishes for sends that reach beyond it. `seq` counts per origin and channel, so a
@@ -28,6 +28,13 @@ export interface DispatchPacket {
    * (`'base64'`, a binary frame), and there is no `msg`. Only push, broadcast and groupcast carry one.
    */
   raw?: 'text' | 'base64';
+  /**
+   * An interest-routed push_user or groupcast: the one node it was published to, on that node's channel (its
+   * sequence numbers then count per node, as a push's do). Another node drops it.
+   */
+  to?: string;
+  /** presence: groups a node has just taken on (with `uids`, its new users); neither means "all, in every space". */
+  gids?: string[];
 }
 
 /** Ops sent to the owning node's channel, not the shared one (their sequence numbers count per node). */
@@ -48,11 +55,17 @@ const TARGET_OF: Record<DispatchOp, 'sid' | 'uid' | 'gid' | 'sids' | 'uids' | un
   groupcast: 'gid',
   push_many: 'sids',
   push_users: 'uids',
+  presence: undefined,
 };
 /** Ops that may carry `except`: the ones whose targets the sender cannot list itself. */
 const TAKES_EXCEPT: ReadonlySet<string> = new Set(['broadcast', 'groupcast', 'push_user', 'push_users']);
 const KNOWN_KEYS = new Set(['op', 'space', 'msg', 'data', 'node', 'seq', 'sid', 'uid', 'gid', 'sids', 'uids', 'except']);
 KNOWN_KEYS.add('raw');
+KNOWN_KEYS.add('to');
+KNOWN_KEYS.add('gids');
+/** Ops that may be routed to the nodes holding their target (`to`). */
+export const ROUTED_OPS: ReadonlySet<DispatchOp> = new Set<DispatchOp>(['push_user', 'groupcast']);
+const PRESENCE_KEYS = new Set(['op', 'space', 'node', 'seq', 'uids', 'gids']);
 /** Ops a raw frame may travel with. */
 const RAW_OPS: ReadonlySet<string> = new Set(['push', 'broadcast', 'groupcast']);
 /** Canonical base64: what `Buffer#toString('base64')` writes, nothing Node would silently skip while decoding. */
@@ -70,6 +83,9 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
   if (typeof p.op !== 'string' || !Object.hasOwn(TARGET_OF, p.op)) return `unknown op ${JSON.stringify(p.op)}`;
   const anySpace = (p.op === 'push' || p.op === 'push_many') && p.space === ANY_SPACE;
   if (typeof p.space !== 'string' || (!spaces.has(p.space) && !anySpace)) return `unknown space ${JSON.stringify(p.space)}`;
+  if (p.op === 'presence') return presenceDefect(p);
+  if (p.to !== undefined && (!ROUTED_OPS.has(p.op as DispatchOp) || !nonEmpty(p.to, 64))) return `${p.op} takes no "to" (or it is not a node id)`;
+  if (p.gids !== undefined) return `${p.op} takes no "gids"`;
   if (p.raw !== undefined) {
     const defect = rawDefect(p);
     if (defect) return defect;
@@ -94,6 +110,17 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
   if (p.except !== undefined) {
     if (!TAKES_EXCEPT.has(p.op as string)) return `${p.op} takes no "except"`;
     if (!idList(p.except, true)) return `"except" must be up to ${MAX_PACKET_TARGETS} non-empty strings`;
+  }
+  return undefined;
+}
+
+/** A presence packet: only ids to invalidate, no message. */
+function presenceDefect(p: Record<string, unknown>): string | undefined {
+  for (const key of Object.keys(p)) if (!PRESENCE_KEYS.has(key)) return `presence takes no "${key}"`;
+  if (!nonEmpty(p.node, 64)) return 'node must be a non-empty string';
+  if (typeof p.seq !== 'number' || !Number.isSafeInteger(p.seq) || p.seq < 0) return 'seq must be a non-negative integer';
+  for (const key of ['uids', 'gids'] as const) {
+    if (p[key] !== undefined && !idList(p[key], false)) return `presence "${key}" must be 1-${MAX_PACKET_TARGETS} non-empty strings`;
   }
   return undefined;
 }

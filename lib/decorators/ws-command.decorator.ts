@@ -1,10 +1,7 @@
 import type { WsCommandOptions } from '../interfaces/ws-message-options.interface.js';
+import type { WsCommandMetadata } from '../registry/registry-entries.js';
 import { WS_COMMAND_METADATA } from '../ws.constants.js';
 import { appendMetadata } from './append-metadata.util.js';
-
-export interface WsCommandMetadata extends WsCommandOptions {
-  name: string;
-}
 
 /**
  * Declares an outbound command on a provider class (stackable). Sending that name through `WsBroker` or

@@ -1,12 +1,9 @@
 import type { Type } from '@nestjs/common';
 import type { WsContext } from '../context/ws-context.js';
 import type { WsMessageOptions } from '../interfaces/ws-message-options.interface.js';
+import type { WsMessageMetadata } from '../registry/registry-entries.js';
 import { WS_MESSAGE_METADATA } from '../ws.constants.js';
 import { appendMetadata } from './append-metadata.util.js';
-
-export interface WsMessageMetadata extends WsMessageOptions {
-  name: string;
-}
 
 /**
  * What `@WsMessage(name, { args: A })` accepts: a method whose first parameter, when it is a `WsContext`, takes

@@ -65,6 +65,12 @@ export interface WsRedisOptions {
    * one are dropped and counted in `clusterRejected`. Every node must have the same secret. @default none
    */
   secret?: string;
+  /**
+   * How long this node's entry in the presence directory (its users and groups, per space) outlives its last
+   * heartbeat; refreshed every `leaseTtl / 3`. A node that dies is forgotten by the cluster-wide queries and by
+   * interest-routed sends within it. At least 1.5 s. @default '15s'
+   */
+  leaseTtl?: number | string;
 }
 
 /**
@@ -172,6 +178,12 @@ export interface WsModuleOptions extends WsUpgradeSettings {
    */
   welcome?: boolean | string;
   /**
+   * Session recovery: a session that ends without a clean close is kept for `window` (its user, groups and up to
+   * `buffer` frames sent to it), and a client reconnecting with the welcome's `resume` token gets it back. Needs
+   * `welcome`. `true`: `{ window: '30s', buffer: 1000 }`. @default false
+   */
+  resume?: boolean | { window?: WsDuration; buffer?: number };
+  /**
    * Chooses the space of an upgrade whose path no space is configured at: `{ space, params? }` (`params` go to
    * `session.request.params`), a space name, or `undefined` for 404. Naming a space that is not configured is
    * answered 500 and logged. The chosen space's origin check, guards and authenticator apply. @default none
@@ -250,12 +262,14 @@ export interface WsResolvedOptions {
   trace: { size: number } | false;
   /** The welcome message's name, or `false`. */
   welcome: string | false;
+  /** Session recovery: `window` in ms, `buffer` in frames; `false` when off. */
+  resume: { window: number; buffer: number } | false;
   resolveSpace: ((request: IncomingMessage) => WsResolvedSpace | string | undefined) | undefined;
   validation: { whitelist: boolean; forbidNonWhitelisted: boolean };
   validateOutbound: boolean;
   maxDepth: number;
   maxGroups: number;
-  redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number }) | undefined;
+  redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number; leaseTtl: number }) | undefined;
   /** The upgrade checks of each space, the module's merged in. */
   upgrade: Record<string, WsUpgradeSettings>;
   introspection: { enabled: boolean; path: string };

@@ -71,7 +71,7 @@ export class WsIntrospection implements OnModuleInit {
     // The welcome (option `welcome`) is a server message of every space, as a default-space command would be.
     // A command the app declared under that name (to give it a class) stands for it instead.
     const welcome = this.options.welcome;
-    if (welcome !== false && !commands.some((c) => c.space === 'default' && c.name === welcome)) result.commands.push(welcomeExportEntry(welcome));
+    if (welcome !== false && !commands.some((c) => c.space === 'default' && c.name === welcome)) result.commands.push(welcomeExportEntry(welcome, this.options.resume !== false));
     return result;
   }
 

@@ -33,6 +33,8 @@ const COUNTERS: Record<WsCounterName, PromName> = {
   clusterReceived: ['cluster_received_total', 'Dispatch packets received from other nodes.'],
   clusterRejected: ['cluster_rejected_total', 'Dispatch packets refused as malformed, forged or oversize.'],
   seqGaps: ['seq_gaps_total', 'Dispatch packets lost between nodes, seen as sequence gaps.'],
+  resumed: ['resumed_total', 'Sessions resumed with their resume token.'],
+  resumeFailures: ['resume_failures_total', 'Resume tokens refused (unknown, expired or overflowed): 410 welcomes.'],
 };
 /** The values derived at snapshot time, exported as gauges: every field of `SpaceCounters` that is not a counter. */
 const GAUGES: Record<Exclude<keyof SpaceCounters, WsCounterName>, PromName> = {

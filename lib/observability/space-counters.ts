@@ -43,6 +43,10 @@ export class SpaceCounters {
   clusterRejected = 0;
   /** Packets that never arrived from another node, seen as holes in its sequence numbers. */
   seqGaps = 0;
+  /** Sessions a client got back with its resume token (option `resume`). */
+  resumed = 0;
+  /** Resume tokens refused (unknown, expired, overflowed, another user's): answered with a 410 welcome. */
+  resumeFailures = 0;
   /** bytesIn / messagesIn (derived at snapshot time). */
   averageSizeIn = 0;
   /** bytesOut / messagesOut (derived at snapshot time). */

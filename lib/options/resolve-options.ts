@@ -54,6 +54,7 @@ const KNOWN_OPTIONS = optionKeys<WsModuleOptions>({
   maxGroups: true,
   handshakeTimeout: true,
   welcome: true,
+  resume: true,
   resolveSpace: true,
 });
 const SPACE_KEYS = optionKeys<WsSpaceOptions>({
@@ -77,6 +78,7 @@ const REDIS_KEYS = optionKeys<WsRedisOptions>({
   publishTimeout: true,
   secret: true,
   cluster: true,
+  leaseTtl: true,
 });
 const TRACE_KEYS = optionKeys<Exclude<WsModuleOptions['trace'], boolean | undefined>>({ size: true });
 const INTROSPECTION_KEYS = optionKeys<WsIntrospectionOptions>({ enabled: true, path: true });
@@ -204,6 +206,7 @@ export function resolveOptions(input: WsModuleOptions = {}): WsResolvedOptions {
     observeTrace: flag('observeTrace', input.observeTrace ?? D.observeTrace),
     trace: traceOf(input.trace),
     welcome: welcomeOf(input.welcome),
+    resume: resumeOf(input.resume, input.welcome),
     resolveSpace: resolveSpaceOf(input.resolveSpace),
     validation: {
       whitelist: flag('validation.whitelist', input.validation?.whitelist ?? D.validationWhitelist),
@@ -247,6 +250,9 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (typeof keyPrefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) throw fail('redis.keyPrefix', 'must be 1-64 letters, digits, "_", ".", ":" or "-"', keyPrefix);
   const publishTimeout = duration('redis.publishTimeout', r.publishTimeout ?? D.redisPublishTimeout, true);
   if (r.secret !== undefined && (typeof r.secret !== 'string' || r.secret.length < 16)) throw fail('redis.secret', 'must be a string of at least 16 characters', '***');
+  // A lease shorter than a few heartbeats (leaseTtl / 3 each) would lapse under ordinary load.
+  const leaseTtl = duration('redis.leaseTtl', r.leaseTtl ?? D.redisLeaseTtl, true);
+  if (leaseTtl < 1500) throw fail('redis.leaseTtl', 'must be at least 1.5s', r.leaseTtl);
   return {
     url: r.url as string | undefined,
     host: (r.host as string | undefined) ?? D.redisHost,
@@ -257,6 +263,7 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
     publishTimeout,
     secret: r.secret as string | undefined,
     ...(cluster ? { cluster } : {}),
+    leaseTtl,
   };
 }
 
@@ -327,6 +334,16 @@ function welcomeOf(value: unknown): WsResolvedOptions['welcome'] {
   if (value === true) return D.welcomeName;
   if (typeof value !== 'string' || value.length === 0 || value.length > 256) throw fail('welcome', 'must be true, false or a message name', value);
   return value;
+}
+
+function resumeOf(value: unknown, welcome: unknown): WsResolvedOptions['resume'] {
+  if (value === undefined || value === false) return false;
+  if (value !== true && (value === null || typeof value !== 'object' || Array.isArray(value))) throw fail('resume', 'must be true, false or { window?, buffer? }', value);
+  const { window = D.resumeWindow, buffer = D.resumeBuffer, ...rest } = value === true ? {} : (value as Record<string, unknown>);
+  for (const key of Object.keys(rest)) throw fail(`resume.${key}`, 'is not a known option', rest[key]);
+  // The welcome carries the token: without it no client could ever resume.
+  if (welcome === undefined || welcome === false) throw fail('resume', 'needs the welcome, which carries the resume token: set welcome: true', value);
+  return { window: duration('resume.window', window, true), buffer: integer('resume.buffer', buffer, 1, 1_000_000) };
 }
 
 function resolveSpaceOf(value: unknown): WsResolvedOptions['resolveSpace'] {

@@ -10,6 +10,7 @@ import { WsTracer } from '../observability/ws-tracer.js';
 import { WsMetrics } from '../observability/ws-metrics.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { EnvelopeError } from '../protocol/inbound-envelope.js';
+import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { WsCode } from '../protocol/ws-code.js';
 import type { SpaceTable } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
@@ -48,9 +49,10 @@ export class Dispatcher {
     @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
     private readonly tracer: WsTracer,
     private readonly raw: RawDispatcher,
+    codecs: SpaceCodecs,
   ) {
     this.rawSpaces = raw.spaces;
-    this.frames = new FrameReader(broker.codecs, options.maxDepth);
+    this.frames = new FrameReader(codecs, options.maxDepth);
   }
 
   // --- raw spaces: their frames are not envelopes; RawDispatcher handles them, inside the same in-flight count

@@ -3,12 +3,8 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { ExternalContextCreator } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { WsContext } from '../context/ws-context.js';
 import { WS_ARGS_PARAMTYPE, wsArgsValue } from '../decorators/ws-params.decorator.js';
-import type { WsSession } from '../session/ws-session.js';
-
-/** A message handler with the app's guards, interceptors, pipes and exception filters composed around it. */
-export type ComposedHandler = (session: WsSession, args: unknown, ctx: WsContext, name: string) => Promise<unknown>;
+import type { ComposedHandler } from '../registry/registry-entries.js';
 
 /**
  * Resolves the one non-custom param type, `@WsArgs()` (recorded like a gateway's `@MessageBody()`, so the app's

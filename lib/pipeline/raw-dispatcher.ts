@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { FanOut } from '../broker/fan-out.js';
+import { rawOutgoing } from '../broker/raw-frame.js';
 import { WsBroker } from '../broker/ws.broker.js';
 import { WsRawContext } from '../context/ws-raw-context.js';
 import { toReplyError } from '../errors/to-reply-error.js';
@@ -33,6 +35,7 @@ export class RawDispatcher {
 
   constructor(
     private readonly broker: WsBroker,
+    private readonly fanOut: FanOut,
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
     private readonly limiter: InboundLimiter,
@@ -81,7 +84,7 @@ export class RawDispatcher {
     if (typeof result !== 'string' && !(result instanceof Uint8Array)) {
       throw new TypeError(`${entry.owner} returned ${typeof result}; a @WsRaw() handler returns a string, a Buffer or nothing`);
     }
-    await this.broker.replyRaw(ctx.session, result);
+    await this.fanOut.toSession(ctx.session, rawOutgoing(result, undefined));
   }
 
   private failed(ctx: WsRawContext, thrown: unknown): void {

@@ -5,7 +5,8 @@ import type { WsResolvedOptions } from '../interfaces/ws-module-options.interfac
 import { WsMetrics } from '../observability/ws-metrics.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import { SessionRegistry } from '../session/session.registry.js';
-import { welcomeData } from '../session/welcome.js';
+import { welcomeData, welcomeSendOptions } from '../session/welcome.js';
+import { ResumableTransport } from '../session/resume/resumable.transport.js';
 import { WelcomeFirstTransport } from '../session/welcome-first.transport.js';
 import type { WsSession } from '../session/ws-session.js';
 import { describeError } from '../utils/describe-error.util.js';
@@ -53,18 +54,18 @@ export class SessionLifecycle {
 
   /**
    * Sends the welcome through the broker like any push (its encoder, the space's envelope, send hooks, queue,
-   * metrics), ahead of every frame held while the session opened.
+   * metrics), ahead of every frame held while the session opened (or, resumed, the frames kept while it was away).
    */
-  private greet(session: WsSession): void {
+  greet(session: WsSession): void {
     // A raw space speaks no envelope, so it has no welcome to send (its sockets are not held for one either).
     if (this.welcome === false || this.rawSpaces.has(session.space)) return;
     const name = this.welcome;
     const send = () => {
-      this.broker.reply(session, name, welcomeData(session, this.broker.nodeId), { priority: 'high' }, undefined).catch((err) => {
+      this.broker.reply(session, name, welcomeData(session, this.broker.nodeId), welcomeSendOptions(session), undefined).catch((err) => {
         this.logger.error(`welcome to session ${session.id} failed: ${describeError(err)}`);
       });
     };
-    if (session.transport instanceof WelcomeFirstTransport) session.transport.release(send);
+    if (session.transport instanceof WelcomeFirstTransport || session.transport instanceof ResumableTransport) session.transport.release(send);
     else send();
   }
 

@@ -1,7 +1,27 @@
-import type { WsCommandMetadata } from '../decorators/ws-command.decorator.js';
-import type { WsMessageMetadata } from '../decorators/ws-message.decorator.js';
-import type { WsHandlerKind, WsHookKind } from '../interfaces/ws-message-options.interface.js';
-import type { ComposedHandler } from '../pipeline/handler-factory.js';
+import type {
+  WsCommandOptions,
+  WsHandlerKind,
+  WsHookKind,
+  WsMessageOptions,
+} from '../interfaces/ws-message-options.interface.js';
+import type { WsSession } from '../session/ws-session.js';
+
+/** What `@WsMessage(name, options)` records on a method, and a message entry carries. */
+export interface WsMessageMetadata extends WsMessageOptions {
+  name: string;
+}
+
+/** What `@WsCommand(name, options)` records on a class, and a command entry carries. */
+export interface WsCommandMetadata extends WsCommandOptions {
+  name: string;
+}
+
+/**
+ * A message handler with the app's guards, interceptors, pipes and exception filters composed around it. `ctx` is
+ * the `WsContext` of the message; the registry sits below the context (which sends through the broker, which
+ * reads the registry), so like the other entries it does not name that type.
+ */
+export type ComposedHandler = (session: WsSession, args: unknown, ctx: unknown, name: string) => Promise<unknown>;
 
 /** Where an entry came from, as `Class.method`, for bootstrap errors and logs. */
 interface Owned {

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { WsCommandMetadata } from '../decorators/ws-command.decorator.js';
 import type { WsHandlerMetadata } from '../decorators/ws-handler.decorator.js';
 import type { WsHookMetadata } from '../decorators/ws-hook.decorator.js';
-import type { WsMessageMetadata } from '../decorators/ws-message.decorator.js';
 import type { WsRawMetadata } from '../decorators/ws-raw.decorator.js';
 import type { WsSpaceScopedOptions } from '../interfaces/ws-message-options.interface.js';
 import {
@@ -16,6 +14,7 @@ import {
   WS_PREFIX_METADATA,
   WS_SPACE_METADATA,
 } from '../ws.constants.js';
+import type { WsCommandMetadata, WsMessageMetadata } from './registry-entries.js';
 
 /** Typed reads of the decorators' metadata, so the explorer never sees a metadata key. */
 @Injectable()

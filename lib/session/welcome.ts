@@ -13,24 +13,44 @@ export interface WsWelcome {
   user: string | null;
   /** The id of the node that holds the session. */
   node: string;
+  /** Option `resume`: the token to reconnect with (`?resume=<token>`), good for this session only, used once. */
+  resume?: string;
+  /** Option `resume`, when the client asked to resume: whether it got its session back (false: code 410). */
+  resumed?: boolean;
 }
 
+/** The welcome's code when a resume was refused: the session is gone, the app re-establishes its state. */
+export const RESUME_REFUSED = 410;
+
 export function welcomeData(session: WsSession, node: string): WsWelcome {
-  return { sid: session.id, space: session.space, user: session.user ?? null, node };
+  const data: WsWelcome = { sid: session.id, space: session.space, user: session.user ?? null, node };
+  const ticket = session.resume;
+  if (ticket) {
+    data.resume = ticket.token;
+    if (ticket.resumed !== undefined) data.resumed = ticket.resumed;
+  }
+  return data;
+}
+
+/** The welcome's envelope: high priority, and code 410 when the session asked to resume and could not. */
+export function welcomeSendOptions(session: WsSession): { priority: 'high'; code?: number; text?: string } {
+  if (session.resume?.resumed === false) return { priority: 'high', code: RESUME_REFUSED, text: 'session not resumed' };
+  return { priority: 'high' };
 }
 
 /** The welcome's entry in the protocol export (a server message of every space), so AsyncAPI lists it too. */
-export function welcomeExportEntry(name: string) {
-  const args = {
-    type: 'object' as const,
-    properties: {
-      sid: { type: 'string' as const, description: 'the session id' },
-      space: { type: 'string' as const },
-      user: { type: 'string' as const, description: 'the bound user, or null' },
-      node: { type: 'string' as const, description: 'the node that holds the session' },
-    },
-    required: ['sid', 'space', 'user', 'node'],
+export function welcomeExportEntry(name: string, resume = false) {
+  const properties: Record<string, { type: 'string' | 'boolean'; description?: string }> = {
+    sid: { type: 'string', description: 'the session id' },
+    space: { type: 'string' },
+    user: { type: 'string', description: 'the bound user, or null' },
+    node: { type: 'string', description: 'the node that holds the session' },
   };
+  if (resume) {
+    properties.resume = { type: 'string', description: 'option resume: the token to reconnect with (?resume=<token>)' };
+    properties.resumed = { type: 'boolean', description: 'option resume: whether the session asked for came back (false: code 410)' };
+  }
+  const args = { type: 'object' as const, properties, required: ['sid', 'space', 'user', 'node'] };
   return {
     name,
     space: 'default',

@@ -1,5 +1,6 @@
 import type { SessionOutbox } from '../queue/session-outbox.js';
 import type { TokenBucket } from '../utils/token-bucket.util.js';
+import type { ResumeTicket } from './resume/resume-ticket.js';
 import type { SessionTransport } from './session-transport.interface.js';
 
 /** Facts of the HTTP upgrade request a session keeps. */
@@ -53,6 +54,10 @@ export class WsSession {
   messageBuckets: Map<string, TokenBucket> | undefined;
   /** @internal Set when the session flooded past its rate limit; it is being closed, its frames are ignored. */
   flooded = false;
+  /** @internal Option `resume`: the token the welcome carries, and how a resume went. */
+  resume: ResumeTicket | undefined = undefined;
+  /** @internal Option `resume`: the socket dropped and the session waits to be resumed (no heartbeat meanwhile). */
+  parked = false;
 
   constructor(id: string, space: string, request: WsRequestFacts, transport: SessionTransport, outbox: SessionOutbox) {
     this.id = id;

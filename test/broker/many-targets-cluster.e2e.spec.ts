@@ -4,6 +4,7 @@ import { ContextSender, MembershipHandlers } from '../fixtures/broker.fixture.js
 import { TestRedis } from '../helpers/redis-server.js';
 import { closeAllClients, connect, FENCE, pushFence, type TestClient } from '../helpers/ws-client.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
+import { SpaceCodecs } from '../../lib/protocol/space-codecs.js';
 
 const PREFIX = `many${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;
@@ -49,7 +50,7 @@ describe('Sends to many targets across nodes', () => {
 
   /** Counts node B's encodes during `run`. */
   async function encodesOnB(run: () => Promise<unknown>, expectedFrames: () => boolean): Promise<number> {
-    const codec = brokerB.codec;
+    const codec = b.app.get(SpaceCodecs).base;
     const encode = codec.encode;
     let calls = 0;
     codec.encode = (envelope) => {

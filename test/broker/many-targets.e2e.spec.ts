@@ -2,6 +2,7 @@ import { WsBroker, WsGroupLimitError, WsModule } from 'nestjs-ws-spaces';
 import { ContextSender, DeliveryController, MembershipHandlers } from '../fixtures/broker.fixture.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
+import { SpaceCodecs } from '../../lib/protocol/space-codecs.js';
 
 const MAX_GROUPS = 5;
 
@@ -30,7 +31,7 @@ describe('Sends to many targets, rooms and group limits', () => {
 
   /** Counts the codec's encodes during `run`: proof that a send to many serialises once. */
   async function encodes<T>(run: () => Promise<T>): Promise<{ result: T; calls: number }> {
-    const codec = broker.codec;
+    const codec = running.app.get(SpaceCodecs).base;
     const encode = codec.encode;
     let calls = 0;
     codec.encode = (envelope) => {

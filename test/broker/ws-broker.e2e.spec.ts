@@ -2,6 +2,7 @@ import { WsBroker, WsModule } from 'nestjs-ws-spaces';
 import { ContextSender, MembershipHandlers, OutputRecorder } from '../fixtures/broker.fixture.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
+import { SpaceCodecs } from '../../lib/protocol/space-codecs.js';
 
 describe('WsBroker', () => {
   let running: RunningApp;
@@ -110,7 +111,7 @@ describe('WsBroker', () => {
 
     it('serializes a groupcast once for all its members', async () => {
       await Promise.all([join('/ws', { gid: 'enc' }), join('/ws', { gid: 'enc' }), join('/ws', { gid: 'enc' })]);
-      const codec = broker.codec;
+      const codec = running.app.get(SpaceCodecs).base;
       const encode = codec.encode;
       let calls = 0;
       codec.encode = (envelope) => {

@@ -9,12 +9,16 @@ describe('WsClient options', () => {
       queueMax: 1000,
       queuePolicy: 'drop-oldest',
       timeout: 10_000,
+      resumeWelcome: false,
     });
+    expect(resolveClientOptions({ resume: true }).resumeWelcome).toBe('ws.welcome');
+    expect(resolveClientOptions({ resume: { welcome: 'connection.established' } }).resumeWelcome).toBe('connection.established');
     expect(resolveClientOptions({ reconnect: false, heartbeat: false })).toMatchObject({ reconnect: false, heartbeatInterval: false, heartbeatTimeout: false });
   });
 
   it.each([
     [{ reconnect: { minDelay: 0 } }, 'reconnect.minDelay must be a number of milliseconds > 0 (got 0)'],
+    [{ resume: { welcome: '' } }, 'resume must be true, false or { welcome: name } (got {"welcome":""})'],
     [{ reconnect: { factor: 0.5 } }, 'reconnect.factor must be a number >= 1 (got 0.5)'],
     [{ reconnect: { jitter: 2 } }, 'reconnect.jitter must be between 0 and 1 (got 2)'],
     [{ heartbeat: { interval: -1 } }, 'heartbeat.interval must be a number of milliseconds > 0 (got -1)'],

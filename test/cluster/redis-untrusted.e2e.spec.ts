@@ -126,10 +126,17 @@ describe('Redis traffic is untrusted, and cheap to refuse', () => {
   it('never publishes because of a packet: a forged request id gets no reply', async () => {
     const observer = new Redis(redis.port, '127.0.0.1');
     const seen: string[] = [];
-    observer.on('pmessage', (_pattern, channel) => seen.push(channel));
+    // The node's own presence announcements (the directory telling others which users and groups it holds) are
+    // not caused by a packet: they are set aside, and subtracted from what the node counts as published.
+    let presence = 0;
+    observer.on('pmessage', (_pattern, channel, message: string) => {
+      if (message.includes('"op":"presence"')) presence++;
+      else seen.push(channel);
+    });
     await observer.psubscribe('*');
     try {
       const before = total();
+      presence = 0;
       const good = { op: 'broadcast', space: 'default', msg: 'x', node: 'asker', seq: 1 };
       const packets = [
         ...Array.from({ length: 500 }, (_, i) => frame({ ...good, seq: i + 1 }, { id: `req-${i}` })),
@@ -143,7 +150,7 @@ describe('Redis traffic is untrusted, and cheap to refuse', () => {
       seen.pop();
       expect(seen.filter((channel) => channel !== SHARED)).toEqual([]);
       expect(seen).toHaveLength(packets.length);
-      expect(total().clusterPublished - before.clusterPublished).toBe(0);
+      expect(total().clusterPublished - before.clusterPublished - presence).toBe(0);
     } finally {
       observer.disconnect();
     }

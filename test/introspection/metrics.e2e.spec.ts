@@ -113,6 +113,8 @@ describe('The metrics', () => {
         clusterReceived: 0,
         clusterRejected: 0,
         seqGaps: 0,
+        resumed: 0,
+        resumeFailures: 0,
       };
     };
     // The heartbeat has no reply, so wait until the server has counted it rather than sleeping.

@@ -39,6 +39,12 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ welcome: 'connection.established' }).welcome).toBe('connection.established');
   });
 
+  it('keeps no session for resumption by default; resume: true keeps one 30 s with up to 1000 frames', () => {
+    expect(resolveOptions({}).resume).toBe(false);
+    expect(resolveOptions({ welcome: true, resume: true }).resume).toEqual({ window: 30_000, buffer: 1000 });
+    expect(resolveOptions({ welcome: true, resume: { window: '5m', buffer: 10 } }).resume).toEqual({ window: 300_000, buffer: 10 });
+  });
+
   it('keeps the resolveSpace function it is given, and none by default', () => {
     const resolveSpace = () => undefined;
     expect(resolveOptions({}).resolveSpace).toBeUndefined();
@@ -68,6 +74,11 @@ describe('resolveOptions', () => {
       password: 'pw',
     });
     expect(resolveOptions({ redis: { url: 'redis://127.0.0.1:6379' } }).redis!.cluster).toBeUndefined();
+  });
+
+  it('gives the presence directory a 15 s lease unless told', () => {
+    expect(resolveOptions({ redis: {} }).redis!.leaseTtl).toBe(15_000);
+    expect(resolveOptions({ redis: { leaseTtl: '3s' } }).redis!.leaseTtl).toBe(3000);
   });
 
   it('maps each space to its path beside the default space', () => {
@@ -136,8 +147,13 @@ describe('resolveOptions', () => {
     ['a Redis cluster beside a url', { redis: { cluster: [{ host: 'a', port: 1 }], url: 'redis://b:6379' } }, 'redis.cluster'],
     ['a Redis cluster beside a host', { redis: { cluster: [{ host: 'a', port: 1 }], host: 'b' } }, 'redis.cluster'],
     ['a Redis cluster beside a db', { redis: { cluster: [{ host: 'a', port: 1 }], db: 1 } }, 'redis.cluster'],
+    ['a presence lease under 1.5 s', { redis: { leaseTtl: '1s' } }, 'redis.leaseTtl'],
     ['a welcome that is neither a flag nor a name', { welcome: 1 }, 'welcome'],
     ['an empty welcome name', { welcome: '' }, 'welcome'],
+    ['a resume without the welcome that carries its token', { resume: true }, 'resume'],
+    ['a resume window of zero', { welcome: true, resume: { window: 0 } }, 'resume.window'],
+    ['a resume buffer of zero frames', { welcome: true, resume: { buffer: 0 } }, 'resume.buffer'],
+    ['an unknown resume key', { welcome: true, resume: { ttl: '1m' } }, 'resume.ttl'],
     ['a resolveSpace that is not a function', { resolveSpace: { '/rooms': 'rooms' } }, 'resolveSpace'],
   ])('rejects %s, naming the option', (_case, options, name) => {
     expect(() => resolveOptions(options as never)).toThrow(WsConfigError);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { WsBroker, WsContext, WsMessage, WsModule, WsSpace } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
+import { SpaceCodecs } from '../../lib/protocol/space-codecs.js';
 
 /** Handlers of the wsrv space, as a go-eyas/wsrv server would have them. */
 @Injectable()
@@ -139,7 +140,7 @@ describe('Wire dialects: a space speaks wsrv', () => {
   it('encodes a broadcast once per space, each space in its own envelope', async () => {
     const wsrv = await Promise.all([connect(running.wsUrl('/wsrv')), connect(running.wsUrl('/wsrv')), connect(running.wsUrl('/wsrv'))]);
     const plain = await connect(running.wsUrl('/ws'));
-    const codec = broker.codecs.codec('wsrv');
+    const codec = running.app.get(SpaceCodecs).codec('wsrv');
     const encode = codec.encode;
     let calls = 0;
     codec.encode = (envelope) => {
