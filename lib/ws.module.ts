@@ -5,6 +5,7 @@ import { SessionAssembly } from './adapter/session-assembly.js';
 import { ClusterReceiver } from './broker/cluster-receiver.js';
 import { FanOut } from './broker/fan-out.js';
 import { SendRouter } from './broker/send-router.js';
+import { SessionAcceptor } from './broker/session-acceptor.js';
 import { WsBroker } from './broker/ws.broker.js';
 import type { WsModuleOptions } from './interfaces/ws-module-options.interface.js';
 import { WsIntrospection } from './introspection/export.service.js';
@@ -19,6 +20,7 @@ import { RawDispatcher } from './pipeline/raw-dispatcher.js';
 import { HandlerFactory } from './pipeline/handler-factory.js';
 import { InboundLimiter } from './pipeline/inbound-limiter.js';
 import { SendHooks } from './pipeline/send-hooks.js';
+import { ContextWiring } from './pipeline/context-wiring.js';
 import { SpaceCodecs } from './protocol/space-codecs.js';
 import { ArgsValidator } from './validation/args-validator.js';
 import { UpgradeGate } from './adapter/upgrade-gate.js';
@@ -83,6 +85,8 @@ import { WS_MODULE_OPTIONS, WS_OPTIONS_TYPE, WsConfigurableModule } from './ws.m
     FanOut,
     SessionControl,
     SendRouter,
+    SessionAcceptor,
+    ContextWiring,
     ClusterReceiver,
     WsBroker,
     SendHooks,

@@ -9,7 +9,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { WsBroker } from '../broker/ws.broker.js';
+import { SessionAcceptor } from '../broker/session-acceptor.js';
 import { WsAcceptError } from '../errors/ws-accept.error.js';
 import { WsConfigError } from '../errors/ws-config.error.js';
 import type { WsAcceptOptions } from '../interfaces/ws-accept-options.interface.js';
@@ -62,10 +62,10 @@ export class SpacesUpgradeHost implements OnApplicationBootstrap, BeforeApplicat
     private readonly limiter: InboundLimiter,
     private readonly gate: UpgradeGate,
     private readonly assembly: SessionAssembly,
-    broker: WsBroker,
+    acceptor: SessionAcceptor,
   ) {
     // The broker cannot inject this host (the host depends on it through the lifecycle): it is handed `adopt`.
-    broker.acceptor = this.adopt;
+    acceptor.use(this.adopt);
   }
 
   /** The port WebSocket clients connect to, once listening. */

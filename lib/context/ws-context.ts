@@ -1,4 +1,5 @@
 import type { WsBroker } from '../broker/ws.broker.js';
+import type { WsContextWiring } from './context-wiring.js';
 import { WsDeniedError, WsFailError, WsInternalError, WsInvalidError, WsServerError } from '../errors/ws-reply.error.js';
 import type { Delivery, WsSendOptions } from '../interfaces/delivery.interface.js';
 import type { WsSetting } from '../interfaces/ws-message-options.interface.js';
@@ -24,7 +25,8 @@ export class WsContext<A = unknown> {
   output: Buffer | string | undefined = undefined;
 
   constructor(
-    private readonly broker: WsBroker,
+    /** @internal The broker, the reply path and the setting lookup, built once by the pipeline. */
+    private readonly wiring: WsContextWiring,
     readonly session: WsSession,
     /** The message name (in a send hook: the outbound name; in open/close hooks: ''). */
     readonly name: string,
@@ -35,6 +37,10 @@ export class WsContext<A = unknown> {
     /** In receive hooks and handlers: the raw inbound frame. */
     readonly input?: Buffer,
   ) {}
+
+  private get broker(): WsBroker {
+    return this.wiring.broker;
+  }
 
   get space(): string {
     return this.session.space;
@@ -57,13 +63,13 @@ export class WsContext<A = unknown> {
   get setting(): WsSetting {
     // An inbound context carries its frame; a send hook's does not, and its name is a command's.
     const kind = this.input !== undefined ? 'message' : 'command';
-    return (this.name && this.broker.settingOf(this.session.space, this.name, kind)) || NO_SETTING;
+    return (this.name && this.wiring.settingOf(this.session.space, this.name, kind)) || NO_SETTING;
   }
 
   /** Sends `name` to this session, with this message's `id`. */
   reply(name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {
     this.replied = true;
-    return this.broker.reply(this.session, name, data, options, this.id);
+    return this.wiring.reply(this.session, name, data, options, this.id);
   }
 
   push(sid: string, name: string, data?: unknown, options?: WsSendOptions): Promise<Delivery> {

@@ -1,4 +1,4 @@
-import type { WsBroker } from '../broker/ws.broker.js';
+import type { WsContextWiring } from './context-wiring.js';
 import type { WsSession } from '../session/ws-session.js';
 import { WsContext } from './ws-context.js';
 
@@ -10,7 +10,7 @@ import { WsContext } from './ws-context.js';
  */
 export class WsRawContext extends WsContext<Buffer | string> {
   constructor(
-    broker: WsBroker,
+    wiring: WsContextWiring,
     session: WsSession,
     /** The frame: a string for a text frame, a Buffer for a binary one. */
     readonly data: Buffer | string,
@@ -18,6 +18,6 @@ export class WsRawContext extends WsContext<Buffer | string> {
     readonly isBinary: boolean,
     input: Buffer,
   ) {
-    super(broker, session, '', data, undefined, input);
+    super(wiring, session, '', data, undefined, input);
   }
 }

@@ -46,6 +46,12 @@ export interface WsRedisOptions {
   port?: number;
   password?: string;
   db?: number;
+  /**
+   * A Redis Cluster (Redis ≥ 7) instead of one Redis: its startup nodes (a few masters are enough). Dispatch then
+   * uses sharded pub/sub (SSUBSCRIBE, SPUBLISH), so each message crosses one shard. Excludes `url`, `host`,
+   * `port` and `db`; `password` applies to every node. @default none (one Redis)
+   */
+  cluster?: { host: string; port: number }[];
   /** Prefix of every channel, so several apps can share one Redis. @default 'ws' */
   keyPrefix?: string;
   /**

@@ -77,6 +77,7 @@ const REDIS_KEYS = optionKeys<WsRedisOptions>({
   keyPrefix: true,
   publishTimeout: true,
   secret: true,
+  cluster: true,
   leaseTtl: true,
 });
 const TRACE_KEYS = optionKeys<Exclude<WsModuleOptions['trace'], boolean | undefined>>({ size: true });
@@ -244,6 +245,7 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
   if (r.port !== undefined) integer('redis.port', r.port, 1, 65535);
   if (r.db !== undefined) integer('redis.db', r.db, 0, 10_000);
   if (r.password !== undefined && typeof r.password !== 'string') throw fail('redis.password', 'must be a string', '***');
+  const cluster = clusterOf(r);
   const keyPrefix = r.keyPrefix ?? D.redisKeyPrefix;
   if (typeof keyPrefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) throw fail('redis.keyPrefix', 'must be 1-64 letters, digits, "_", ".", ":" or "-"', keyPrefix);
   const publishTimeout = duration('redis.publishTimeout', r.publishTimeout ?? D.redisPublishTimeout, true);
@@ -260,8 +262,25 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
     keyPrefix,
     publishTimeout,
     secret: r.secret as string | undefined,
+    ...(cluster ? { cluster } : {}),
     leaseTtl,
   };
+}
+
+/** `redis.cluster`: a non-empty list of `{ host, port }`, alone (no url, host, port or db beside it). */
+function clusterOf(r: Record<string, unknown>): { host: string; port: number }[] | undefined {
+  if (r.cluster === undefined) return undefined;
+  const shape = 'must be a non-empty list of { host, port }';
+  if (!Array.isArray(r.cluster) || r.cluster.length === 0) throw fail('redis.cluster', shape, r.cluster);
+  for (const key of ['url', 'host', 'port', 'db']) {
+    if (r[key] !== undefined) throw fail('redis.cluster', `excludes redis.${key}: the nodes come from the cluster (and it has only db 0)`, r.cluster);
+  }
+  return r.cluster.map((node: unknown, i) => {
+    const n = node as Record<string, unknown>;
+    if (n === null || typeof n !== 'object' || Array.isArray(n) || Object.keys(n).some((key) => key !== 'host' && key !== 'port')) throw fail(`redis.cluster[${i}]`, shape, node);
+    if (typeof n.host !== 'string' || n.host.length === 0) throw fail(`redis.cluster[${i}].host`, 'must be a host name', n.host);
+    return { host: n.host, port: integer(`redis.cluster[${i}].port`, n.port, 1, 65535) };
+  });
 }
 
 function upgradeSettings(prefix: string, input: WsUpgradeSettings): WsUpgradeSettings {

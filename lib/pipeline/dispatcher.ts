@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { WsBroker } from '../broker/ws.broker.js';
 import { WsContext } from '../context/ws-context.js';
 import { handlerKindOf } from '../errors/handler-kind.js';
 import { toReplyError } from '../errors/to-reply-error.js';
@@ -19,6 +18,7 @@ import { describeError } from '../utils/describe-error.util.js';
 import { ArgsValidator } from '../validation/args-validator.js';
 import { validateMessageArgs } from '../validation/validate-message-args.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { ContextWiring } from './context-wiring.js';
 import { runFilters } from './filter-chain.js';
 import { runHooks } from './hook-runner.js';
 import { InboundLimiter } from './inbound-limiter.js';
@@ -41,7 +41,7 @@ export class Dispatcher {
   private readonly frames: FrameReader;
 
   constructor(
-    private readonly broker: WsBroker,
+    private readonly wiring: ContextWiring,
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
     private readonly limiter: InboundLimiter,
@@ -94,7 +94,7 @@ export class Dispatcher {
     if (envelope instanceof EnvelopeError) return this.rejectFrame(session, envelope);
 
     if (this.draining) {
-      await this.broker.reply(session, envelope.name, null, { code: WsCode.UNAVAILABLE, text: 'server is going away' }, envelope.id);
+      await this.wiring.reply(session, envelope.name, null, { code: WsCode.UNAVAILABLE, text: 'server is going away' }, envelope.id);
       return;
     }
 
@@ -102,7 +102,7 @@ export class Dispatcher {
     if (session.closed) return;
     // No arguments is `{}` for a handler, so `ctx.args.x` never throws; validation still knows they were missing.
     const missing = envelope.data === undefined;
-    const ctx = new WsContext(this.broker, session, envelope.name, envelope.data ?? {}, envelope.id, frame);
+    const ctx = new WsContext(this.wiring, session, envelope.name, envelope.data ?? {}, envelope.id, frame);
     const table = this.registry.table(space);
     if (this.tracer.enabled) {
       await this.tracer.run(ctx, frame.length, () => this.process(table, ctx, missing));
@@ -171,13 +171,13 @@ export class Dispatcher {
   private async rejectFrame(session: WsSession, error: EnvelopeError): Promise<void> {
     this.metrics.count(session.space, 'receiveFailures');
     this.metrics.count(session.space, 'parseFailures');
-    await this.broker.reply(session, error.name, null, { code: WsCode.INVALID, text: `malformed message: ${error.reason}` }, error.id);
+    await this.wiring.reply(session, error.name, null, { code: WsCode.INVALID, text: `malformed message: ${error.reason}` }, error.id);
   }
 
   /** A frame over the session's limits: answered 429 with the `id` and `name` found in its first bytes, never parsed. */
   private async answerLimited(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
     const head = this.frames.peekHead(session.space, frame, isBinary);
-    await this.broker.reply(session, head.name ?? '', null, { code: WsCode.RATE_LIMITED, text: 'rate limited' }, head.id);
+    await this.wiring.reply(session, head.name ?? '', null, { code: WsCode.RATE_LIMITED, text: 'rate limited' }, head.id);
   }
 
   private hookFailed(space: string): () => void {

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { FanOut } from '../broker/fan-out.js';
 import { rawOutgoing } from '../broker/raw-frame.js';
-import { WsBroker } from '../broker/ws.broker.js';
 import { WsRawContext } from '../context/ws-raw-context.js';
 import { toReplyError } from '../errors/to-reply-error.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
@@ -14,6 +13,7 @@ import { WsRegistry } from '../registry/ws.registry.js';
 import type { WsSession } from '../session/ws-session.js';
 import { describeError } from '../utils/describe-error.util.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { ContextWiring } from './context-wiring.js';
 import { runFilters } from './filter-chain.js';
 import { runHooks } from './hook-runner.js';
 import { InboundLimiter } from './inbound-limiter.js';
@@ -34,7 +34,7 @@ export class RawDispatcher {
   private readonly rawSpaces: ReadonlySet<string>;
 
   constructor(
-    private readonly broker: WsBroker,
+    private readonly wiring: ContextWiring,
     private readonly fanOut: FanOut,
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
@@ -59,7 +59,7 @@ export class RawDispatcher {
     if (draining) return;
     if (session.opening) await session.opening;
     if (session.closed) return;
-    const ctx = new WsRawContext(this.broker, session, isBinary ? frame : frame.toString('utf8'), isBinary, frame);
+    const ctx = new WsRawContext(this.wiring, session, isBinary ? frame : frame.toString('utf8'), isBinary, frame);
     const table = this.registry.table(space);
     const entry = this.registry.raw(space);
     if (this.tracer.enabled) await this.tracer.run(ctx, frame.length, () => this.process(table, entry, ctx));

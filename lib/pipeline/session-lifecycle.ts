@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { WsBroker } from '../broker/ws.broker.js';
 import { WsContext } from '../context/ws-context.js';
 import type { WsResolvedOptions } from '../interfaces/ws-module-options.interface.js';
 import { WsMetrics } from '../observability/ws-metrics.js';
@@ -11,6 +10,7 @@ import { WelcomeFirstTransport } from '../session/welcome-first.transport.js';
 import type { WsSession } from '../session/ws-session.js';
 import { describeError } from '../utils/describe-error.util.js';
 import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
+import { ContextWiring } from './context-wiring.js';
 import { runHooks } from './hook-runner.js';
 
 /**
@@ -26,7 +26,7 @@ export class SessionLifecycle {
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) options: WsResolvedOptions,
-    private readonly broker: WsBroker,
+    private readonly wiring: ContextWiring,
     private readonly sessions: SessionRegistry,
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
@@ -61,7 +61,7 @@ export class SessionLifecycle {
     if (this.welcome === false || this.rawSpaces.has(session.space)) return;
     const name = this.welcome;
     const send = () => {
-      this.broker.reply(session, name, welcomeData(session, this.broker.nodeId), welcomeSendOptions(session), undefined).catch((err) => {
+      this.wiring.reply(session, name, welcomeData(session, this.wiring.broker.nodeId), welcomeSendOptions(session), undefined).catch((err) => {
         this.logger.error(`welcome to session ${session.id} failed: ${describeError(err)}`);
       });
     };
@@ -94,7 +94,7 @@ export class SessionLifecycle {
   }
 
   private context(session: WsSession): WsContext {
-    return new WsContext(this.broker, session, '', {});
+    return new WsContext(this.wiring, session, '', {});
   }
 
   private hookFailed(session: WsSession): () => void {

@@ -65,6 +65,17 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ redis: { publishTimeout: '250ms', secret: 'sixteen-chars-ok' } }).redis).toMatchObject({ publishTimeout: 250, secret: 'sixteen-chars-ok' });
   });
 
+  it('takes a Redis Cluster as a list of { host, port }, beside keyPrefix, publishTimeout, secret and password', () => {
+    const nodes = [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }];
+    expect(resolveOptions({ redis: { cluster: nodes, keyPrefix: 'chat', publishTimeout: '500ms', password: 'pw' } }).redis).toMatchObject({
+      cluster: nodes,
+      keyPrefix: 'chat',
+      publishTimeout: 500,
+      password: 'pw',
+    });
+    expect(resolveOptions({ redis: { url: 'redis://127.0.0.1:6379' } }).redis!.cluster).toBeUndefined();
+  });
+
   it('gives the presence directory a 15 s lease unless told', () => {
     expect(resolveOptions({ redis: {} }).redis!.leaseTtl).toBe(15_000);
     expect(resolveOptions({ redis: { leaseTtl: '3s' } }).redis!.leaseTtl).toBe(3000);
@@ -128,6 +139,14 @@ describe('resolveOptions', () => {
     ['a zero group cap', { maxGroups: 0 }, 'maxGroups'],
     ['a zero Redis publish timeout', { redis: { publishTimeout: 0 } }, 'redis.publishTimeout'],
     ['a short Redis secret', { redis: { secret: 'short' } }, 'redis.secret'],
+    ['an empty Redis cluster', { redis: { cluster: [] } }, 'redis.cluster'],
+    ['a Redis cluster that is not a list', { redis: { cluster: { host: 'a', port: 1 } } }, 'redis.cluster'],
+    ['a Redis cluster node without a port', { redis: { cluster: [{ host: 'a' }] } }, 'redis.cluster[0].port'],
+    ['a Redis cluster node with a bad host', { redis: { cluster: [{ host: 'a', port: 1 }, { host: '', port: 2 }] } }, 'redis.cluster[1].host'],
+    ['a Redis cluster node with an unknown key', { redis: { cluster: [{ host: 'a', port: 1, db: 2 }] } }, 'redis.cluster[0]'],
+    ['a Redis cluster beside a url', { redis: { cluster: [{ host: 'a', port: 1 }], url: 'redis://b:6379' } }, 'redis.cluster'],
+    ['a Redis cluster beside a host', { redis: { cluster: [{ host: 'a', port: 1 }], host: 'b' } }, 'redis.cluster'],
+    ['a Redis cluster beside a db', { redis: { cluster: [{ host: 'a', port: 1 }], db: 1 } }, 'redis.cluster'],
     ['a presence lease under 1.5 s', { redis: { leaseTtl: '1s' } }, 'redis.leaseTtl'],
     ['a welcome that is neither a flag nor a name', { welcome: 1 }, 'welcome'],
     ['an empty welcome name', { welcome: '' }, 'welcome'],

@@ -31,9 +31,19 @@ export class ConnectionWatchdog {
   ) {}
 
   start(clients: WatchedClient[]): void {
-    for (const client of clients) this.watches.set(client, { awaiting: undefined, handshaking: 0 });
+    for (const client of clients) this.watch(client);
     this.timer = setInterval(() => this.tick(), this.periodMs);
     this.timer.unref();
+  }
+
+  /** Watches one more connection (one made after `start`, or a shard's that appears with the cluster's layout). */
+  watch(client: WatchedClient): void {
+    if (!this.watches.has(client)) this.watches.set(client, { awaiting: undefined, handshaking: 0 });
+  }
+
+  /** Stops watching a connection that is closed for good. */
+  unwatch(client: WatchedClient): void {
+    this.watches.delete(client);
   }
 
   stop(): void {

@@ -1,18 +1,20 @@
 import { Logger } from '@nestjs/common';
-import type { RedisOptions } from 'ioredis';
+import type { Cluster, Redis as IoRedis, RedisOptions } from 'ioredis';
 import type { WsResolvedOptions } from '../../interfaces/ws-module-options.interface.js';
 import { BurstLogger } from '../burst-logger.js';
 import type { ClusterTransport } from '../cluster-transport.interface.js';
+import type { RedisCommandSource } from './redis-commands.js';
 import { DISPATCH_PATTERN } from '../dispatch-packet.js';
 import { RedisDispatchServer } from './redis-dispatch.server.js';
 
 /**
  * Dispatch over Redis pub/sub: one shared channel every node subscribes to (push_user, broadcast, groupcast) and
  * one channel per node (push to a session id, which names its node), all under the key prefix so several apps can
- * share one Redis. The transport itself is `RedisDispatchServer`, a Nest custom transport; this class only names
+ * share one Redis. On a Redis Cluster (`redis.cluster`) these are sharded channels, each in the slot its name hashes
+ * to, so the shared channel and the nodes' channels spread over the masters. The transport itself is `RedisDispatchServer`, a Nest custom transport; this class only names
  * the channels and puts it behind the `ClusterTransport` port.
  */
-export class RedisClusterTransport implements ClusterTransport {
+export class RedisClusterTransport implements ClusterTransport, RedisCommandSource {
   readonly sharedChannel: string;
   private readonly server: RedisDispatchServer;
   private readonly refusals = new BurstLogger(new Logger('WsCluster'));
@@ -26,6 +28,7 @@ export class RedisClusterTransport implements ClusterTransport {
     this.sharedChannel = `${redis.keyPrefix}:${DISPATCH_PATTERN}`;
     this.server = new RedisDispatchServer({
       connection: connectionOptions(redis),
+      cluster: redis.cluster,
       maxPacketBytes,
       publishTimeout: redis.publishTimeout,
       secret: redis.secret,
@@ -53,6 +56,10 @@ export class RedisClusterTransport implements ClusterTransport {
     return this.server.publish(channel, packet);
   }
 
+  commands(): IoRedis | Cluster {
+    return this.server.commands();
+  }
+
   close(): Promise<void> {
     return this.server.close();
   }
@@ -61,6 +68,8 @@ export class RedisClusterTransport implements ClusterTransport {
 type Redis = NonNullable<WsResolvedOptions['redis']>;
 
 function connectionOptions(redis: Redis): RedisOptions {
+  // A cluster's nodes come from `redis.cluster`; what every connection shares is the password.
+  if (redis.cluster) return { password: redis.password };
   if (redis.url) {
     const url = new URL(redis.url);
     return {
