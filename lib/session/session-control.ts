@@ -49,8 +49,9 @@ export class SessionControl {
     const session = this.sessions.get(sid);
     if (!session || session.closed) return false;
     let added = 0;
-    for (const gid of new Set(gids)) if (!session.groups.has(gid)) added++;
-    if (session.groups.size + added > this.maxGroups) throw new WsGroupLimitError(sid, this.maxGroups);
+    const joined = session.groupSet;
+    for (const gid of new Set(gids)) if (!joined?.has(gid)) added++;
+    if ((joined?.size ?? 0) + added > this.maxGroups) throw new WsGroupLimitError(sid, this.maxGroups);
     const index = this.sessions.find(session.space)!;
     for (const gid of gids) index.join(session, gid);
     return true;
@@ -70,16 +71,16 @@ export class SessionControl {
     if (!session) return 0;
     const index = this.sessions.find(session.space)!;
     let left = 0;
-    for (const gid of [...session.groups]) if (index.leave(session, gid)) left++;
+    for (const gid of [...(session.groupSet ?? [])]) if (index.leave(session, gid)) left++;
     return left;
   }
 
   groups(sid: string): string[] {
-    return [...(this.sessions.get(sid)?.groups ?? [])];
+    return [...(this.sessions.get(sid)?.groupSet ?? [])];
   }
 
   inGroup(sid: string, gid: string): boolean {
-    return this.sessions.get(sid)?.groups.has(gid) ?? false;
+    return this.sessions.get(sid)?.groupSet?.has(gid) ?? false;
   }
 
   // Rooms are node-local in this release. They return promises so that a cluster-wide version can keep the same

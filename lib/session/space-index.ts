@@ -22,7 +22,7 @@ export class SpaceIndex {
   remove(session: WsSession): void {
     this.sessions.delete(session.id);
     if (session.user !== undefined) this.removeFromSet(this.users, session.user, session);
-    for (const gid of session.groups) this.removeFromSet(this.groups, gid, session);
+    if (session.groupSet) for (const gid of session.groupSet) this.removeFromSet(this.groups, gid, session);
   }
 
   bindUser(session: WsSession, uid: string | undefined): void {
@@ -35,15 +35,16 @@ export class SpaceIndex {
   }
 
   join(session: WsSession, gid: string): void {
-    if (session.groups.has(gid)) return;
-    session.groups.add(gid);
+    const joined = session.groups;
+    if (joined.has(gid)) return;
+    joined.add(gid);
     let set = this.groups.get(gid);
     if (!set) this.groups.set(gid, (set = new Set()));
     set.add(session);
   }
 
   leave(session: WsSession, gid: string): boolean {
-    if (!session.groups.delete(gid)) return false;
+    if (!session.groupSet?.delete(gid)) return false;
     this.removeFromSet(this.groups, gid, session);
     return true;
   }

@@ -29,8 +29,6 @@ export class WsSession {
   readonly connectedAt = Date.now();
   /** The bound user, or `undefined`. */
   user: string | undefined = undefined;
-  /** Groups this session is in, in this space. */
-  readonly groups = new Set<string>();
   /** True from the moment the socket closed (or started closing on our side). */
   closed = false;
 
@@ -54,6 +52,8 @@ export class WsSession {
   flooded = false;
   /** @internal Option `resume`: the token the welcome carries, and how a resume went. */
   resume: ResumeTicket | undefined = undefined;
+  /** @internal `groups`, once something read it or the session joined a group; read this to not make one. */
+  groupSet: Set<string> | undefined = undefined;
   /** @internal `locals`, once something read or wrote it. */
   private localsObject: Record<string, unknown> | undefined = undefined;
   /** @internal Option `resume`: the socket dropped and the session waits to be resumed (no heartbeat meanwhile). */
@@ -65,6 +65,12 @@ export class WsSession {
     this.request = request;
     this.transport = transport;
     this.outbox = outbox;
+  }
+
+  /** Groups this session is in, in this space. */
+  get groups(): Set<string> {
+    // Made on first use, like `locals`: many sessions never join a group.
+    return (this.groupSet ??= new Set());
   }
 
   /** Application state for this connection. */
