@@ -1,18 +1,13 @@
+// One shape for both halves of the protocol: the client cannot import the server's side, so the server takes it from there.
+import type { WsClientEnvelopeFields } from '../client/envelope-fields.js';
+
 /**
  * The field names of a space's envelope, when they are not the default ones. Every key is optional: what is not
  * named keeps its default name (`name`, `id`, `code`, `text`, `data`, `time`). `time: false` leaves the time out;
  * `successText` is the `text` of a successful message (default `''`).
  * @publicApi
  */
-export interface WsEnvelopeFields {
-  name?: string;
-  id?: string;
-  code?: string;
-  text?: string;
-  data?: string;
-  time?: string | false;
-  successText?: string;
-}
+export type WsEnvelopeFields = WsClientEnvelopeFields;
 
 /** A space's `envelope` option: the name of a preset, or the field names. @publicApi */
 export type WsEnvelopeOption = 'wsrv' | WsEnvelopeFields;
