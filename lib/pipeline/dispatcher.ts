@@ -196,7 +196,9 @@ export class Dispatcher {
   private async process(table: SpaceTable, entry: MessageEntry | undefined, ctx: WsContext, missing: boolean): Promise<void> {
     try {
       if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(ctx.space));
-      await runFilters(table.filters, ctx, () => this.invoke(entry, ctx, missing));
+      // No closure for the chain when the space has no filters.
+      if (table.filters.length === 0) await this.invoke(entry, ctx, missing);
+      else await runFilters(table.filters, ctx, () => this.invoke(entry, ctx, missing));
     } catch (err) {
       await this.handleError(table, ctx, err);
     }
