@@ -80,6 +80,20 @@ describe('Dispatch over a Redis Cluster (sharded pub/sub)', () => {
     expect(received.filter((e) => e.name === 'back').map((e) => e.data)).toEqual([{ n: 5 }]);
   });
 
+  it('keeps the presence directory on the cluster: one node answers who is online on the other', async () => {
+    const onB = await login(b, 'pia', 'deck');
+    const brokerA = a.app.get(WsBroker);
+    // B writes its users and groups on its next flush; A reads them from the cluster, not from B.
+    expect(await eventually(async () => (await brokerA.online('pia')) && !brokerA.presenceDegraded)).toBe(true);
+    expect(await brokerA.userNodes('pia')).toEqual(['rcb']);
+    expect(await brokerA.roomCount('deck')).toBe(1);
+    // The directory is in the cluster itself (under one hash tag, so on one master), not on some other Redis.
+    const keys = await Promise.all(cluster.ports.map((port) => cluster.command(port, 'KEYS', `{${PREFIX}:presence}*`)));
+    expect(keys.map((k) => String(k).length > 0).filter(Boolean)).toHaveLength(1);
+    await onB.client.close();
+    expect(await eventually(async () => !(await brokerA.online('pia')))).toBe(true);
+  });
+
   it('sends over SPUBLISH to sharded channels (SSUBSCRIBE), never plain PUBLISH or SUBSCRIBE', async () => {
     expect(await cluster.shardChannels(`${PREFIX}:*`)).toEqual([SHARED, `${SHARED}:rca`, `${SHARED}:rcb`].sort());
     expect(await cluster.plainChannels(`${PREFIX}:*`)).toEqual([]);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { WsResolvedOptions } from '../../interfaces/ws-module-options.interface.js';
 import { SessionRegistry } from '../../session/session.registry.js';
@@ -10,6 +10,8 @@ import type { DispatchOp, DispatchPacket } from '../dispatch-packet.js';
 import { withPublishTimeout } from '../publish-timeout.js';
 import { RECONNECT_MAX_MS } from '../redis/reconnect-delay.js';
 import { ConnectionWatchdog } from '../redis/connection-watchdog.js';
+import { redisCommands } from '../redis/redis-commands.js';
+import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from '../cluster-transport.interface.js';
 import { diffNodeState, type NodeState, readNodeState, type SpaceChanges } from './node-state.js';
 import { encodeSpace } from './presence-keys.js';
 import { presenceConnection } from './presence-connection.js';
@@ -65,6 +67,8 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
   private timers: NodeJS.Timeout[] = [];
   private watchdog: ConnectionWatchdog | undefined;
   private closed = false;
+  /** False on a Redis Cluster, where the connection is the transport's command client. */
+  private ownsConnection = true;
 
   /** True when the last cluster-wide query could not reach Redis in time and answered from this node alone. */
   degraded = false;
@@ -73,6 +77,7 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
     private readonly registry: SessionRegistry,
     private readonly cluster: ClusterDispatcher,
+    @Optional() @Inject(WS_CLUSTER_TRANSPORT) private readonly transport?: ClusterTransport,
   ) {
     this.spaces = Object.keys(options.spaces);
     this.nodeId = options.nodeId;
@@ -91,19 +96,26 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
   async onApplicationBootstrap(): Promise<void> {
     const redisOptions = this.options.redis;
     if (!redisOptions) return;
+    // On a Redis Cluster the directory uses the transport's command client (its keys share one hash tag, so one
+    // slot); that client is connected, watched and closed by the transport. On one Redis it has its own connection.
+    const shared = redisOptions.cluster ? redisCommands(this.transport) : undefined;
     const { Redis } = await import('ioredis');
-    const redis = new Redis(presenceConnection(redisOptions, () => this.closed));
+    // The store speaks only the command subset a Cluster shares with a Redis (single-slot MULTI, scripts, MGET).
+    const redis = (shared as Redis | undefined) ?? new Redis(presenceConnection(redisOptions, () => this.closed));
+    this.ownsConnection = shared === undefined;
     this.redis = redis;
     this.store = new PresenceStore(redis, redisOptions.keyPrefix, this.nodeId, redisOptions.leaseTtl);
     redis.on('error', (err: Error) => this.logger.warn(`presence directory: ${err.message}`));
-    redis.on('ready', () => {
+    const onReady = () => {
       // Redis may have lost everything (a restart): write this node's whole state again, and trust no route
       // until the other nodes had the time to do the same.
       this.synced = false;
       this.trustedFrom = Date.now() + redisOptions.leaseTtl / 3 + RECONNECT_MAX_MS;
       this.routes.clear();
       void this.flush();
-    });
+    };
+    redis.on('ready', onReady);
+    if (redis.status === 'ready') onReady();
     const every = (ms: number, task: () => Promise<void>) => {
       const timer = setInterval(() => void task(), ms);
       timer.unref();
@@ -113,6 +125,7 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
     every(Math.floor(redisOptions.leaseTtl / 3), () => this.heartbeat());
     // A Redis that stops answering with its connection open (SIGSTOP, a paused VM) is noticed as the dispatch
     // transport notices it: the connection is reset and ioredis reconnects (then this node writes its state again).
+    if (!this.ownsConnection) return;
     this.watchdog = new ConnectionWatchdog(Math.min(5_000, Math.max(500, redisOptions.publishTimeout)), (_client, why) =>
       this.logger.warn(`presence directory connection: ${why}; reconnecting`),
     );
@@ -135,7 +148,7 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
       };
       await withPublishTimeout(leave(), this.options.redis!.publishTimeout).catch(() => undefined);
     }
-    redis.disconnect();
+    if (this.ownsConnection) redis.disconnect();
   }
 
   // ---- routing (PacketRouter) ----
