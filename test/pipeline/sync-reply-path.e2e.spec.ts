@@ -1,6 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { WsContext, WsHook, WsMessage, WsModule, WsSpace } from 'nestjs-ws-spaces';
+import { WsContext, WsHook, WsMessage, WsModule, WsRaw, WsRawContext, WsSpace } from 'nestjs-ws-spaces';
+import { RawClient } from '../helpers/raw-client.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
 
@@ -138,5 +139,44 @@ describe('The lean reply path with a global guard from useGlobalGuards()', () =>
     const client = await connect(`ws://127.0.0.1:${address.port}/ws`);
     expect(await client.request('lean.echo', { n: 1 }, 'g1')).toMatchObject({ code: 403, id: 'g1' });
     expect(guard.calls).toBe(1);
+  });
+});
+
+/** A raw space with nothing asynchronous configured: its frames take the lean path too. */
+@Injectable()
+@WsSpace('lraw')
+class LeanRaw {
+  readonly events: string[] = [];
+
+  @WsRaw()
+  echo(ctx: WsRawContext) {
+    queueMicrotask(() => this.events.push(`microtask ${String(ctx.data)}`));
+    return ctx.data;
+  }
+
+  @WsHook('send')
+  written(ctx: WsContext) {
+    this.events.push(`written ${String(ctx.args)}`);
+  }
+}
+
+describe('The lean reply path in a raw space', () => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp({ imports: [WsModule.forRoot({ spaces: { lraw: { path: '/lraw', raw: true } } })], providers: [LeanRaw] });
+  });
+  afterAll(() => running.close());
+
+  it("writes what a synchronous @WsRaw() handler returns in the frame's turn, and in order", async () => {
+    const client = await RawClient.connect(running.wsUrl('/lraw'));
+    client.send('one');
+    expect(await client.next()).toEqual({ binary: false, data: 'one' });
+    expect(running.app.get(LeanRaw).events).toEqual(['written one', 'microtask one']);
+    for (let n = 0; n < 20; n++) client.send(`f${n}`);
+    const frames = [];
+    for (let n = 0; n < 20; n++) frames.push((await client.next()).data);
+    expect(frames).toEqual([...Array(20).keys()].map((n) => `f${n}`));
+    await client.terminate();
   });
 });
