@@ -8,7 +8,7 @@ import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { unixSeconds } from '../protocol/outbound-envelope.js';
 import { resolvePolicy } from '../queue/queue-policy.js';
 import { OUTBOX_ERRORS, type WriteResult } from '../queue/session-outbox.js';
-import type { HookEntry } from '../registry/registry-entries.js';
+import type { HookEntry, SpaceTable, WsCommandMetadata } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import type { FrameCache } from '../session/session-transport.interface.js';
 import type { WsSession } from '../session/ws-session.js';
@@ -91,6 +91,23 @@ export class FanOut {
   }
 
   /**
+   * The dispatcher's own reply (a handler's result, an acknowledgement) to one session of this node: what `toSession`
+   * does without the array, the `Delivery` and the promise nobody reads. Synchronous, so a synchronous handler's reply
+   * is written in the turn its frame arrived; it throws what encoding throws, and returns a promise only when a full
+   * `block` queue is waited for. A refused write counts in `sendFailures`, as it does through `toSession`.
+   */
+  reply(session: WsSession, out: Outgoing): void | Promise<void> {
+    const table = this.registry.table(session.space);
+    const command = this.encode(table, session.space, out);
+    const priority: WsPriority = out.options?.priority ?? command?.priority ?? 'normal';
+    const policy = resolvePolicy(priority, out.options?.queuePolicy ?? command?.queuePolicy, this.defaultPolicy);
+    const result = this.write(session, out.bytes!, table.hooks.send, out, priority, policy);
+    if (result === undefined) return;
+    if (result instanceof Promise) return result.then((error) => void this.countLate(error, session));
+    this.counters.count(session.space, 'sendFailures');
+  }
+
+  /**
    * Delivers to sessions of one space, adding to `delivery`. A recipient whose `block` queue is full is waited for
    * (`wait`: one session) or counted as pending (`pending`: a send to many, which one slow peer must not hold).
    */
@@ -102,22 +119,8 @@ export class FanOut {
     delivery = new DeliveryResult(),
   ): DeliveryResult | Promise<DeliveryResult> {
     const table = this.registry.table(space);
-    const raw = out.raw;
-    const command = raw ? undefined : table.commands.get(out.name)?.options;
-    if (this.validateOutbound && command?.args) this.checkCommandData(out.name, command.args, out.data);
+    const command = this.encode(table, space, out);
     const options = out.options;
-    const codec = this.codecs.codec(space);
-    if (!raw && out.encodedBy !== codec) {
-      out.encodedBy = codec;
-      out.bytes = codec.encode({
-        code: options?.code ?? 0,
-        name: out.name,
-        data: out.data,
-        text: options?.text ?? '',
-        time: unixSeconds(),
-        id: out.id,
-      });
-    }
     const bytes = out.bytes!;
     const priority: WsPriority = options?.priority ?? command?.priority ?? 'normal';
     const policy = resolvePolicy(priority, options?.queuePolicy ?? command?.queuePolicy, this.defaultPolicy);
@@ -133,6 +136,27 @@ export class FanOut {
       else delivery.addPending(result.then((error) => this.countLate(error, session)));
     }
     return blocked ? Promise.all(blocked).then(() => delivery) : delivery;
+  }
+
+  /** Checks and encodes `out` for `space` (once per dialect); returns the command it names there, if declared. */
+  private encode(table: SpaceTable, space: string, out: Outgoing): WsCommandMetadata | undefined {
+    if (out.raw) return undefined;
+    const command = table.commands.get(out.name)?.options;
+    if (this.validateOutbound && command?.args) this.checkCommandData(out.name, command.args, out.data);
+    const codec = this.codecs.codec(space);
+    if (out.encodedBy !== codec) {
+      const options = out.options;
+      out.encodedBy = codec;
+      out.bytes = codec.encode({
+        code: options?.code ?? 0,
+        name: out.name,
+        data: out.data,
+        text: options?.text ?? '',
+        time: unixSeconds(),
+        id: out.id,
+      });
+    }
+    return command;
   }
 
   /** Adds one recipient's outcome; a refused send counts as a send failure of its space. */

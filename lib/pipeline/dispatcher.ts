@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { FanOut } from '../broker/fan-out.js';
 import { WsContext } from '../context/ws-context.js';
 import { handlerKindOf } from '../errors/handler-kind.js';
 import { toReplyError } from '../errors/to-reply-error.js';
@@ -8,10 +9,10 @@ import type { WsResolvedOptions } from '../interfaces/ws-module-options.interfac
 import { WsTracer } from '../observability/ws-tracer.js';
 import { WsMetrics } from '../observability/ws-metrics.js';
 import { FrameReader } from '../protocol/frame-reader.js';
-import { EnvelopeError } from '../protocol/inbound-envelope.js';
+import { EnvelopeError, type InboundEnvelope } from '../protocol/inbound-envelope.js';
 import { SpaceCodecs } from '../protocol/space-codecs.js';
 import { WsCode } from '../protocol/ws-code.js';
-import type { SpaceTable } from '../registry/registry-entries.js';
+import type { MessageEntry, SpaceTable } from '../registry/registry-entries.js';
 import { WsRegistry } from '../registry/ws.registry.js';
 import type { WsSession } from '../session/ws-session.js';
 import { describeError } from '../utils/describe-error.util.js';
@@ -25,6 +26,13 @@ import { InboundLimiter } from './inbound-limiter.js';
 import { InFlight } from './in-flight.js';
 import { ackName, resultReplyName } from './one-reply.js';
 import { RawDispatcher } from './raw-dispatcher.js';
+
+/** What `handle` returns for a frame handled in its own turn: one settled promise, shared. */
+const HANDLED: Promise<void> = Promise.resolve();
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
 
 /**
  * Frame → admission (limiter) → envelope (protocol) → receive hooks → filters → handler → reply (the one-reply
@@ -42,6 +50,7 @@ export class Dispatcher {
 
   constructor(
     private readonly wiring: ContextWiring,
+    private readonly fanOut: FanOut,
     private readonly registry: WsRegistry,
     private readonly metrics: WsMetrics,
     private readonly limiter: InboundLimiter,
@@ -60,10 +69,24 @@ export class Dispatcher {
   private readonly rawSpaces: ReadonlySet<string> | undefined;
   // --- end raw spaces
 
-  /** Handles one inbound frame. Never rejects. */
+  /**
+   * Handles one inbound frame. Never rejects. A frame a synchronous handler answers without anything asynchronous
+   * configured is handled, replied and out of the in-flight count before this returns.
+   */
   handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
     this.inFlight.enter();
-    const handled = this.rawSpaces?.has(session.space) ? this.raw.handle(session, frame, isBinary, this.draining) : this.receive(session, frame, isBinary);
+    let handled: void | Promise<void>;
+    try {
+      handled = this.rawSpaces?.has(session.space) ? this.raw.handle(session, frame, isBinary, this.draining) : this.receive(session, frame, isBinary);
+    } catch (err) {
+      // A reply that could not be encoded in this turn (an acknowledgement a command's data check refused): a
+      // rejection, as on the async path, never a throw out of the socket's listener.
+      handled = Promise.reject(err);
+    }
+    if (handled === undefined) {
+      this.inFlight.leave();
+      return HANDLED;
+    }
     return handled.finally(this.inFlight.leave);
   }
 
@@ -80,7 +103,7 @@ export class Dispatcher {
     return this.inFlight.idle();
   }
 
-  private async receive(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
+  private receive(session: WsSession, frame: Buffer, isBinary: boolean): void | Promise<void> {
     const space = session.space;
     this.metrics.countIn(space, frame.length);
     const admission = this.limiter.admit(session, frame.length);
@@ -93,22 +116,76 @@ export class Dispatcher {
     // logs. Its id and name are still echoed when the part of it that was read holds them.
     if (envelope instanceof EnvelopeError) return this.rejectFrame(session, envelope);
 
-    if (this.draining) {
-      await this.wiring.reply(session, envelope.name, null, { code: WsCode.UNAVAILABLE, text: 'server is going away' }, envelope.id);
-      return;
-    }
+    if (this.draining) return this.refuseDraining(session, envelope);
+    if (session.opening) return this.receiveOpened(session, envelope, frame);
+    return this.dispatch(session, envelope, frame);
+  }
 
-    if (session.opening) await session.opening;
+  /** Inbound messages wait for the open hooks, so a handler never sees a session they have not seen. */
+  private async receiveOpened(session: WsSession, envelope: InboundEnvelope, frame: Buffer): Promise<void> {
+    await session.opening;
+    return this.dispatch(session, envelope, frame);
+  }
+
+  private dispatch(session: WsSession, envelope: InboundEnvelope, frame: Buffer): void | Promise<void> {
     if (session.closed) return;
     // No arguments is `{}` for a handler, so `ctx.args.x` never throws; validation still knows they were missing.
     const missing = envelope.data === undefined;
     const ctx = new WsContext(this.wiring, session, envelope.name, envelope.data ?? {}, envelope.id, frame);
-    const table = this.registry.table(space);
-    if (this.tracer.enabled) {
-      await this.tracer.run(ctx, frame.length, () => this.process(table, ctx, missing));
-    } else {
-      await this.process(table, ctx, missing);
+    const table = this.registry.table(session.space);
+    // The one lookup of the message: the handler, its options and the one-reply rule all read this entry.
+    const entry = table.messages.get(envelope.name);
+    if (this.tracer.enabled) return this.tracer.run(ctx, frame.length, () => this.process(table, entry, ctx, missing));
+    const direct = entry?.handler.direct;
+    if (direct && !entry.options.args && table.hooks.receive.length === 0 && table.filters.length === 0) {
+      return this.direct(table, entry, direct, ctx);
     }
+    return this.process(table, entry, ctx, missing);
+  }
+
+  /**
+   * The lean path: nothing asynchronous configured (no receive hook, filter, tracer, args class, enhancer), so the
+   * method is called in this turn and, when it returns a value rather than a promise, its reply (or the
+   * acknowledgement) is written in this turn too: no await, no promise, no `Delivery`. Anything else it returns
+   * (a promise, an observable) or throws continues on the same rules as `process`.
+   */
+  private direct(table: SpaceTable, entry: MessageEntry, direct: (ctx: unknown) => unknown, ctx: WsContext): void | Promise<void> {
+    let result: unknown;
+    try {
+      if (entry.options.rate) this.limiter.checkMessage(ctx.session, entry);
+      result = direct(ctx);
+      if (isObservable(result) || isPromiseLike(result)) return this.finish(table, entry, ctx, result);
+      const reply = resultReplyName(ctx, entry.options, result);
+      if (reply !== undefined) return this.replyNow(ctx, reply, result);
+    } catch (err) {
+      return this.failed(table, entry, ctx, err);
+    }
+    const ack = ackName(ctx, entry.options);
+    if (ack !== undefined) return this.replyNow(ctx, ack, null);
+  }
+
+  /** A direct handler that returned a promise or an observable: its outcome, on the rules of `process`. */
+  private async finish(table: SpaceTable, entry: MessageEntry, ctx: WsContext, pending: unknown): Promise<void> {
+    try {
+      let result = isObservable(pending) ? await lastValueFrom(pending, { defaultValue: undefined }) : await pending;
+      if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
+      const reply = resultReplyName(ctx, entry.options, result);
+      if (reply !== undefined) await ctx.reply(reply, result);
+    } catch (err) {
+      await this.handleError(table, ctx, err);
+    }
+    await this.acknowledge(ctx, entry);
+  }
+
+  private async failed(table: SpaceTable, entry: MessageEntry, ctx: WsContext, err: unknown): Promise<void> {
+    await this.handleError(table, ctx, err);
+    await this.acknowledge(ctx, entry);
+  }
+
+  /** A reply of the dispatcher's own, through the fan-out's synchronous reply; marks the message replied first. */
+  private replyNow(ctx: WsContext, name: string, data: unknown): void | Promise<void> {
+    ctx.replied = true;
+    return this.fanOut.reply(ctx.session, { name, data, options: undefined, id: ctx.id });
   }
 
   /**
@@ -116,19 +193,25 @@ export class Dispatcher {
    * exactly one reply: when nothing replied (the handler returned nothing, a filter stopped the chain quietly), it
    * is acknowledged, unless its message says `reply: false`.
    */
-  private async process(table: SpaceTable, ctx: WsContext, missing: boolean): Promise<void> {
+  private async process(table: SpaceTable, entry: MessageEntry | undefined, ctx: WsContext, missing: boolean): Promise<void> {
     try {
       if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(ctx.space));
-      await runFilters(table.filters, ctx, () => this.invoke(table, ctx, missing));
+      // No closure for the chain when the space has no filters.
+      if (table.filters.length === 0) await this.invoke(entry, ctx, missing);
+      else await runFilters(table.filters, ctx, () => this.invoke(entry, ctx, missing));
     } catch (err) {
       await this.handleError(table, ctx, err);
     }
-    const ack = ackName(ctx, table.messages.get(ctx.name)?.options);
+    await this.acknowledge(ctx, entry);
+  }
+
+  /** The one-reply rule's last step: a request nothing replied to is acknowledged. */
+  private async acknowledge(ctx: WsContext, entry: MessageEntry | undefined): Promise<void> {
+    const ack = ackName(ctx, entry?.options);
     if (ack !== undefined) await ctx.reply(ack, null);
   }
 
-  private async invoke(table: SpaceTable, ctx: WsContext, missing: boolean): Promise<void> {
-    const entry = table.messages.get(ctx.name);
+  private async invoke(entry: MessageEntry | undefined, ctx: WsContext, missing: boolean): Promise<void> {
     if (!entry) throw new WsNotFoundError(ctx.name);
     if (entry.options.rate) this.limiter.checkMessage(ctx.session, entry);
     if (entry.options.args) ctx.args = await validateMessageArgs(this.validator, entry.options, ctx.args, missing);
@@ -165,6 +248,11 @@ export class Dispatcher {
       }
     }
     await ctx.reply(ctx.name, error.data, { code: error.code, text: error.message });
+  }
+
+  /** A frame that arrived after shutdown began: answered 503 with its `id`, not handled. */
+  private async refuseDraining(session: WsSession, envelope: InboundEnvelope): Promise<void> {
+    await this.wiring.reply(session, envelope.name, null, { code: WsCode.UNAVAILABLE, text: 'server is going away' }, envelope.id);
   }
 
   /** A frame that is not a valid envelope: counted, and answered 400 with the `id` and `name` read from it. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { EXCEPTION_FILTERS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { ExternalContextCreator } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { isObservable, lastValueFrom } from 'rxjs';
@@ -20,6 +20,12 @@ interface ExceptionFilters {
 
 interface FiltersContextCreator {
   create(instance: object, callback: Function, moduleKey: string): ExceptionFilters;
+  createContext?(instance: object, callback: Function, metadataKey: string): unknown[];
+}
+
+/** Nest's guard and interceptor context creators: `create` lists what applies to a handler, global ones included. */
+interface EnhancerContextCreator {
+  create(instance: object, callback: Function, moduleKey: string): unknown[];
 }
 
 /**
@@ -45,6 +51,7 @@ export class HandlerFactory {
           return method.call(this, args[2]);
         });
     const filters = this.filtersOf(instance, callback);
+    const plain = !hasParamDecorators && !this.enhanced(instance, callback, filters);
     const handler = this.contextCreator.create(
       instance as never,
       callback,
@@ -57,8 +64,10 @@ export class HandlerFactory {
       { guards: true, interceptors: true, filters: !filters },
       'ws',
     ) as ComposedHandler;
+    // Nothing around the method: the dispatcher may call it directly, in the frame's turn, unwrapped.
+    if (plain) handler.direct = (ctx) => method.call(instance, ctx);
     if (!filters) return handler;
-    return async (...args) => {
+    const wrapped: ComposedHandler = async (...args) => {
       try {
         return await handler(...args);
       } catch (exception) {
@@ -69,6 +78,35 @@ export class HandlerFactory {
         return isObservable(handled) ? lastValueFrom(handled, { defaultValue: undefined }) : handled;
       }
     };
+    wrapped.direct = handler.direct;
+    return wrapped;
+  }
+
+  /**
+   * Whether any guard, interceptor or exception filter applies to the handler (the method's, its class's, or a global
+   * one: `useGlobalGuards()`, `APP_GUARD`, ...), asked of the same context creators `ExternalContextCreator` composes
+   * with, so the answer is what Nest would run. They are its private members: when they cannot be read, the answer is
+   * yes, and every handler keeps Nest's wrapping.
+   */
+  private enhanced(instance: object, callback: Function, filters: ExceptionFilters | undefined): boolean {
+    const creators = this.contextCreator as unknown as {
+      guardsContextCreator?: EnhancerContextCreator;
+      interceptorsContextCreator?: EnhancerContextCreator;
+      filtersContextCreator?: FiltersContextCreator;
+    };
+    const guards = creators.guardsContextCreator;
+    const interceptors = creators.interceptorsContextCreator;
+    const filterContext = creators.filtersContextCreator;
+    if (!filters || typeof guards?.create !== 'function' || typeof interceptors?.create !== 'function') return true;
+    if (typeof filterContext?.createContext !== 'function') return true;
+    const moduleKey = this.contextCreator.getContextModuleKey(instance.constructor);
+    const present = (list: unknown[] | undefined) => !Array.isArray(list) || list.length > 0;
+    // `filtersOf` ran the filter context's `create` just before, which set the module this lookup reads.
+    return (
+      present(guards.create(instance, callback, moduleKey)) ||
+      present(interceptors.create(instance, callback, moduleKey)) ||
+      present(filterContext.createContext(instance, callback, EXCEPTION_FILTERS_METADATA))
+    );
   }
 
   /**

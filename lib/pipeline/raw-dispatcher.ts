@@ -50,26 +50,71 @@ export class RawDispatcher {
     return this.rawSpaces.size > 0 ? this.rawSpaces : undefined;
   }
 
-  /** Handles one frame of a raw space. Never rejects. */
-  async handle(session: WsSession, frame: Buffer, isBinary: boolean, draining: boolean): Promise<void> {
+  /**
+   * Handles one frame of a raw space. Never rejects. As for messages, a synchronous handler with nothing asynchronous
+   * configured (no receive hook, filter, tracer or enhancer) runs and is answered in the frame's turn.
+   */
+  handle(session: WsSession, frame: Buffer, isBinary: boolean, draining: boolean): void | Promise<void> {
     const space = session.space;
     this.metrics.countIn(space, frame.length);
     // Over the limits a raw frame is dropped: with no envelope there is no 429 to answer it with.
     if (this.limiter.admit(session, frame.length) !== 'read') return;
     if (draining) return;
-    if (session.opening) await session.opening;
+    if (session.opening) return this.handleOpened(session, frame, isBinary);
+    return this.dispatch(session, frame, isBinary);
+  }
+
+  /** Frames wait for the open hooks, so a handler never sees a session they have not seen. */
+  private async handleOpened(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
+    await session.opening;
+    return this.dispatch(session, frame, isBinary);
+  }
+
+  private dispatch(session: WsSession, frame: Buffer, isBinary: boolean): void | Promise<void> {
     if (session.closed) return;
     const ctx = new WsRawContext(this.wiring, session, isBinary ? frame : frame.toString('utf8'), isBinary, frame);
-    const table = this.registry.table(space);
-    const entry = this.registry.raw(space);
-    if (this.tracer.enabled) await this.tracer.run(ctx, frame.length, () => this.process(table, entry, ctx));
-    else await this.process(table, entry, ctx);
+    const table = this.registry.table(session.space);
+    const entry = this.registry.raw(session.space);
+    if (this.tracer.enabled) return this.tracer.run(ctx, frame.length, () => this.process(table, entry, ctx));
+    const direct = entry?.handler.direct;
+    if (direct && table.hooks.receive.length === 0 && table.filters.length === 0) return this.direct(entry, direct, ctx);
+    return this.process(table, entry, ctx);
+  }
+
+  /** The lean path: the method called in this turn; a string or Buffer it returns is written in this turn too. */
+  private direct(entry: RawEntry, direct: (ctx: unknown) => unknown, ctx: WsRawContext): void | Promise<void> {
+    try {
+      const result = direct(ctx);
+      if (isObservable(result) || typeof (result as PromiseLike<unknown> | null)?.then === 'function') return this.finish(entry, ctx, result);
+      return this.answer(entry, ctx, result);
+    } catch (err) {
+      this.failed(ctx, err);
+    }
+  }
+
+  private async finish(entry: RawEntry, ctx: WsRawContext, pending: unknown): Promise<void> {
+    try {
+      const result = isObservable(pending) ? await lastValueFrom(pending, { defaultValue: undefined }) : await pending;
+      await this.answer(entry, ctx, result);
+    } catch (err) {
+      this.failed(ctx, err);
+    }
+  }
+
+  /** A string or Buffer the handler returned goes back as a frame of that kind; nothing is sent for nothing. */
+  private answer(entry: RawEntry, ctx: WsRawContext, result: unknown): void | Promise<void> {
+    if (result === undefined || result === null) return;
+    if (typeof result !== 'string' && !(result instanceof Uint8Array)) {
+      throw new TypeError(`${entry.owner} returned ${typeof result}; a @WsRaw() handler returns a string, a Buffer or nothing`);
+    }
+    return this.fanOut.reply(ctx.session, rawOutgoing(result, undefined));
   }
 
   private async process(table: SpaceTable, entry: RawEntry | undefined, ctx: WsRawContext): Promise<void> {
     try {
       if (table.hooks.receive.length > 0) await runHooks(table.hooks.receive, ctx, this.logger, this.hookFailed(ctx.space));
-      await runFilters(table.filters, ctx, () => this.invoke(entry, ctx));
+      if (table.filters.length === 0) await this.invoke(entry, ctx);
+      else await runFilters(table.filters, ctx, () => this.invoke(entry, ctx));
     } catch (err) {
       this.failed(ctx, err);
     }
@@ -80,11 +125,7 @@ export class RawDispatcher {
     if (!entry) return;
     let result = await entry.handler(ctx.session, ctx.data, ctx, '');
     if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
-    if (result === undefined || result === null) return;
-    if (typeof result !== 'string' && !(result instanceof Uint8Array)) {
-      throw new TypeError(`${entry.owner} returned ${typeof result}; a @WsRaw() handler returns a string, a Buffer or nothing`);
-    }
-    await this.fanOut.toSession(ctx.session, rawOutgoing(result, undefined));
+    await this.answer(entry, ctx, result);
   }
 
   private failed(ctx: WsRawContext, thrown: unknown): void {

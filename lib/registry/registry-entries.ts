@@ -21,7 +21,13 @@ export interface WsCommandMetadata extends WsCommandOptions {
  * the `WsContext` of the message; the registry sits below the context (which sends through the broker, which
  * reads the registry), so like the other entries it does not name that type.
  */
-export type ComposedHandler = (session: WsSession, args: unknown, ctx: unknown, name: string) => Promise<unknown>;
+export type ComposedHandler = ((session: WsSession, args: unknown, ctx: unknown, name: string) => Promise<unknown>) & {
+  /**
+   * The method itself, called with the context alone, when nothing is composed around it (no guard, interceptor or
+   * exception filter, global ones included, and no param decorator): what it returns is not awaited or wrapped.
+   */
+  direct?: (ctx: unknown) => unknown;
+};
 
 /** Where an entry came from, as `Class.method`, for bootstrap errors and logs. */
 interface Owned {
