@@ -8,9 +8,10 @@
 // A missing system tool is installed with apt-get when we are root and apt-get exists; otherwise one line says
 // what is missing and how to get it, and the exit code is 1. Nothing is skipped silently.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findChromium, onPath } from './find-tool.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const forTests = process.argv.includes('--test');
@@ -64,22 +65,6 @@ const stale = npmStaleness();
 if (stale) npmCi(stale);
 
 // --- system tools the tests run ----------------------------------------------------------------------------
-
-function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
-/** Same lookup as test/sample/chromium.ts: CHROMIUM_PATH, else chromium on the PATH. */
-const findChromium = () => process.env.CHROMIUM_PATH || onPath('chromium') || onPath('chromium-browser');
 
 if (forTests) {
   // Debian package → the check that says it is there.
