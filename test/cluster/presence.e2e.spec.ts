@@ -1,35 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { WsBroker } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, pushFence, type TestClient } from '../helpers/ws-client.js';
+import { startChildNode, type ChildNode } from '../helpers/child-node.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PREFIX = `presence${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;
 /** Short leases, so a dead node is forgotten within seconds: heartbeats every 667 ms. */
 const LEASE = 2000;
-
-/** Node C: the built sample app in a process of its own. */
-async function startChildNode(redisUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['dist/sample/main.js'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', REDIS_URL: redisUrl, REDIS_PREFIX: PREFIX, REDIS_LEASE_TTL: String(LEASE) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /localhost:(\d+) /.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`node C exited with ${code}: ${out}`)));
-  });
-  return { child, port };
-}
 
 /** Every channel Redis publishes on under the prefix, in order, as a raw subscriber sees it. */
 async function observe(port: number): Promise<{ seen: string[]; fence(): Promise<void>; stop(): Promise<void> }> {
@@ -57,10 +36,10 @@ describe('Presence directory and interest-routed dispatch', () => {
   let redis: TestRedis;
   let a: RunningApp;
   let b: RunningApp;
-  let c: { child: ChildProcess; port: number };
+  /** Node C: the built sample app in a process of its own. */
+  let c: ChildNode;
   let brokerA: WsBroker;
   let nodeB: string;
-  const wsC = (path = '/ws') => `ws://127.0.0.1:${c.port}${path}`;
   const sids = new Map<TestClient, string>();
 
   beforeAll(async () => {
@@ -69,7 +48,7 @@ describe('Presence directory and interest-routed dispatch', () => {
     process.env.REDIS_PREFIX = PREFIX;
     process.env.REDIS_LEASE_TTL = String(LEASE);
     const { AppModule } = await import('../../sample/app.module.js');
-    [a, b, c] = await Promise.all([startApp({ imports: [AppModule] }), startApp({ imports: [AppModule] }), startChildNode(redis.url)]);
+    [a, b, c] = await Promise.all([startApp({ imports: [AppModule] }), startApp({ imports: [AppModule] }), startChildNode({ REDIS_URL: redis.url, REDIS_PREFIX: PREFIX, REDIS_LEASE_TTL: String(LEASE) })]);
     brokerA = a.app.get(WsBroker);
     nodeB = b.app.get(WsBroker).nodeId;
     await redis.subscribed({ [SHARED]: 3 });
@@ -78,10 +57,7 @@ describe('Presence directory and interest-routed dispatch', () => {
   afterAll(async () => {
     await closeAllClients();
     await Promise.all([a?.close(), b?.close()]);
-    if (c?.child.exitCode === null && c.child.signalCode === null) {
-      c.child.kill('SIGTERM');
-      await new Promise((resolve) => c.child.once('exit', resolve));
-    }
+    await c?.stop();
     await redis?.stop();
     delete process.env.REDIS_URL;
     delete process.env.REDIS_LEASE_TTL;
@@ -107,8 +83,8 @@ describe('Presence directory and interest-routed dispatch', () => {
 
   it('answers the cluster-wide queries from the directory', async () => {
     const zoeB = await login(b.wsUrl(), 'q-zoe');
-    const zoeC = await login(wsC(), 'q-zoe');
-    await connect(wsC()); // anonymous: a session, not a user
+    const zoeC = await login(c.wsUrl(), 'q-zoe');
+    await connect(c.wsUrl()); // anonymous: a session, not a user
     for (const client of [zoeB, zoeC]) await client.request('chat.join', { room: 'q-room' });
     const nodeC = sids.get(zoeC)!.split('.')[0];
     expect(await eventually(async () => (await brokerA.roomCount('q-room')) === 2, 5000)).toBe(true);
@@ -128,7 +104,7 @@ describe('Presence directory and interest-routed dispatch', () => {
 
   it('publishes a pushUser only to the node holding the user, and delivers it exactly once', async () => {
     const zoe = await login(b.wsUrl(), 'only-b');
-    const other = await login(wsC(), 'not-her');
+    const other = await login(c.wsUrl(), 'not-her');
     await untilRouted(() => brokerA.pushUser('only-b', 'warmup'), 1);
     for (let n = 0; n < 10; n++) expect(await brokerA.pushUser('only-b', 'routed', { n })).toMatchObject({ hit: 0, nodes: 1 });
     // A raw subscriber counts as a receiver of every publication, so `nodes` is checked above, without it.
@@ -148,8 +124,8 @@ describe('Presence directory and interest-routed dispatch', () => {
 
   it('routes a groupcast to the nodes holding members, each member once, and publishes nothing when none do', async () => {
     const onB = await login(b.wsUrl(), 'g-b');
-    const onC = await login(wsC(), 'g-c');
-    const outsider = await login(wsC(), 'g-out');
+    const onC = await login(c.wsUrl(), 'g-c');
+    const outsider = await login(c.wsUrl(), 'g-out');
     for (const client of [onB, onC]) await client.request('chat.join', { room: 'g-room' });
     const nodeC = sids.get(onC)!.split('.')[0];
     expect(await eventually(async () => (await brokerA.roomCount('g-room')) === 2, 5000)).toBe(true);
@@ -194,7 +170,7 @@ describe('Presence directory and interest-routed dispatch', () => {
     await first.request('chat.join', { room: 'late' });
     await untilRouted(() => brokerA.groupcast('late', 'warmup'), 1);
     // C takes on the group: its presence packet invalidates A's route, so A does not keep sending to B only.
-    const late = await login(wsC(), 'late-2');
+    const late = await login(c.wsUrl(), 'late-2');
     await late.request('chat.join', { room: 'late' });
     await untilRouted(() => brokerA.groupcast('late', 'warmup'), 2);
     expect(await brokerA.groupcast('late', 'both')).toMatchObject({ nodes: 2 });
@@ -202,7 +178,7 @@ describe('Presence directory and interest-routed dispatch', () => {
   });
 
   it('counts exactly after 1,000 connects and disconnects across the nodes', async () => {
-    const urls = [a.wsUrl(), b.wsUrl(), wsC()];
+    const urls = [a.wsUrl(), b.wsUrl(), c.wsUrl()];
     // The earlier tests' sessions are closed: wait until the directory says so too.
     expect(await eventually(async () => (await brokerA.count()).sessions === 0, 5000)).toBe(true);
     const before = await brokerA.count();
@@ -240,7 +216,7 @@ describe('Presence directory and interest-routed dispatch', () => {
   }, 60_000);
 
   it('stays exact through joins and leaves across lease refreshes', async () => {
-    const clients = await Promise.all([login(b.wsUrl(), 'hb-1'), login(wsC(), 'hb-2'), login(a.wsUrl(), 'hb-3')]);
+    const clients = await Promise.all([login(b.wsUrl(), 'hb-1'), login(c.wsUrl(), 'hb-2'), login(a.wsUrl(), 'hb-3')]);
     // Join and leave for two heartbeat periods and more, so refreshes land in the middle of the churn.
     const until = Date.now() + (LEASE / 3) * 2.5;
     let round = 0;
@@ -259,7 +235,7 @@ describe('Presence directory and interest-routed dispatch', () => {
 
   it('keeps the directory through a Redis restart: rebuilt from the nodes\' state on reconnect', async () => {
     await login(b.wsUrl(), 'survivor');
-    await login(wsC(), 'survivor');
+    await login(c.wsUrl(), 'survivor');
     expect(await eventually(async () => (await brokerA.userNodes('survivor')).length === 2, 5000)).toBe(true);
     await redis.kill();
     // Redis away: queries answer at once from this node's own state, and say so.
@@ -272,14 +248,13 @@ describe('Presence directory and interest-routed dispatch', () => {
   }, 40_000);
 
   it('forgets a node SIGKILLed mid-traffic within the lease, and sends it nothing afterwards', async () => {
-    const onC = await login(wsC(), 'doomed');
+    const onC = await login(c.wsUrl(), 'doomed');
     const nodeC = sids.get(onC)!.split('.')[0];
     await untilRouted(() => brokerA.pushUser('doomed', 'warmup'), 1);
     const traffic = setInterval(() => void brokerA.pushUser('doomed', 'traffic'), 20);
     try {
       const killed = Date.now();
-      c.child.kill('SIGKILL');
-      await new Promise((resolve) => c.child.once('exit', resolve));
+      await c.stop('SIGKILL');
       // Lease 2 s, plus a heartbeat (667 ms) to notice, plus slack for a loaded machine.
       expect(await eventually(async () => !(await brokerA.online('doomed')), LEASE * 3)).toBe(true);
       expect(Date.now() - killed).toBeLessThan(LEASE * 3);

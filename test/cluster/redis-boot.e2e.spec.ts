@@ -1,17 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { WsBroker, WsContext, WsMessage, WsModule } from 'nestjs-ws-spaces';
+import { WsBroker, WsModule } from 'nestjs-ws-spaces';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
+import { Login } from '../fixtures/login.fixture.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
-
-@Injectable()
-class Login {
-  @WsMessage('login')
-  login(ctx: WsContext<{ uid: string }>) {
-    ctx.bindUser(ctx.args.uid);
-    return 'ok';
-  }
-}
 
 describe('A node that boots while Redis is down', () => {
   let redis: TestRedis;

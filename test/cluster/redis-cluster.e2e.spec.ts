@@ -1,21 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { WsBroker, WsContext, WsMessage, WsMetrics, WsModule } from 'nestjs-ws-spaces';
+import { WsBroker, WsMetrics, WsModule } from 'nestjs-ws-spaces';
 import { keySlot } from '../../lib/cluster/redis/key-slot.js';
 import { closeAllClients, connect, fenceVia, type TestClient } from '../helpers/ws-client.js';
+import { Login } from '../fixtures/login.fixture.js';
 import { TestRedisCluster } from '../helpers/redis-cluster.js';
 import { eventually, realClock, startApp, type RunningApp } from '../helpers/start-app.js';
-
-@Injectable()
-class Login {
-  @WsMessage('login')
-  login(ctx: WsContext<{ uid: string; gid?: string }>) {
-    ctx.bindUser(ctx.args.uid);
-    if (ctx.args.gid) ctx.join(ctx.args.gid);
-    return { sid: ctx.session.id };
-  }
-}
 
 const PREFIX = `rc${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;

@@ -1,33 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { WsBroker, WsMetrics } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, fenceVia, pushFence, type TestClient } from '../helpers/ws-client.js';
+import { startChildNode, type ChildNode } from '../helpers/child-node.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PREFIX = `spec${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;
-
-/** Node C: the built sample app in a process of its own, on a free port. */
-async function startChildNode(redisUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['dist/sample/main.js'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', REDIS_URL: redisUrl, REDIS_PREFIX: PREFIX },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /localhost:(\d+) /.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`node C exited with ${code}: ${out}`)));
-  });
-  return { child, port };
-}
 
 const post = (url: string, body: unknown) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
@@ -36,15 +15,15 @@ describe('Dispatch between nodes over Redis', () => {
   let redis: TestRedis;
   let a: RunningApp;
   let b: RunningApp;
-  let c: { child: ChildProcess; port: number };
-  const wsC = (path = '/ws') => `ws://127.0.0.1:${c.port}${path}`;
+  /** Node C: the built sample app in a process of its own. */
+  let c: ChildNode;
 
   beforeAll(async () => {
     redis = await TestRedis.start();
     process.env.REDIS_URL = redis.url;
     process.env.REDIS_PREFIX = PREFIX;
     const { AppModule } = await import('../../sample/app.module.js');
-    [a, b, c] = await Promise.all([startApp({ imports: [AppModule] }), startApp({ imports: [AppModule] }), startChildNode(redis.url)]);
+    [a, b, c] = await Promise.all([startApp({ imports: [AppModule] }), startApp({ imports: [AppModule] }), startChildNode({ REDIS_URL: redis.url, REDIS_PREFIX: PREFIX })]);
     // Every node subscribes once it is up; wait until all three listen on the shared channel.
     const probe = new Redis(redis.port, '127.0.0.1');
     await eventually(async () => ((await probe.pubsub('NUMSUB', SHARED)) as [string, number])[1] >= 3, 5000);
@@ -54,10 +33,7 @@ describe('Dispatch between nodes over Redis', () => {
   afterAll(async () => {
     await closeAllClients();
     await Promise.all([a?.close(), b?.close()]);
-    if (c?.child.exitCode === null) {
-      c.child.kill('SIGTERM');
-      await new Promise((resolve) => c.child.once('exit', resolve));
-    }
+    await c?.stop();
     await redis?.stop();
     delete process.env.REDIS_URL;
   }, 30_000);
@@ -78,8 +54,8 @@ describe('Dispatch between nodes over Redis', () => {
 
   it('delivers a pushUser from A to the user\'s sessions on B and C, exactly once each', async () => {
     const onB = await login(b.wsUrl(), 'zoe');
-    const onC = await login(wsC(), 'zoe');
-    const other = await login(wsC(), 'not-zoe');
+    const onC = await login(c.wsUrl(), 'zoe');
+    const other = await login(c.wsUrl(), 'not-zoe');
     const delivery = await post(a.httpUrl('/notice/user'), { uid: 'zoe', text: 'from A' });
     expect(delivery).toMatchObject({ hit: 0, nodes: 2 });
     for (const client of [onB, onC]) {
@@ -92,8 +68,8 @@ describe('Dispatch between nodes over Redis', () => {
   it('groupcasts across nodes to the members only', async () => {
     const speaker = await login(a.wsUrl(), 'speaker');
     const memberB = await login(b.wsUrl(), 'member-b');
-    const memberC = await login(wsC(), 'member-c');
-    const outsider = await login(wsC(), 'outsider');
+    const memberC = await login(c.wsUrl(), 'member-c');
+    const outsider = await login(c.wsUrl(), 'outsider');
     for (const client of [speaker, memberB, memberC]) await client.request('chat.join', { room: 'cross' });
     await outsider.request('chat.join', { room: 'elsewhere' });
     await speaker.request('chat.say', { room: 'cross', text: 'hi all' });
@@ -104,8 +80,8 @@ describe('Dispatch between nodes over Redis', () => {
   });
 
   it('broadcasts to every node\'s sessions in that space and no other space\'s', async () => {
-    const clients = [await connect(a.wsUrl()), await connect(b.wsUrl()), await connect(wsC())];
-    const custom = [await connect(b.wsUrl('/socket/custom?token=letmein')), await connect(wsC('/socket/custom?token=letmein'))];
+    const clients = [await connect(a.wsUrl()), await connect(b.wsUrl()), await connect(c.wsUrl())];
+    const custom = [await connect(b.wsUrl('/socket/custom?token=letmein')), await connect(c.wsUrl('/socket/custom?token=letmein'))];
     const delivery = (await post(b.httpUrl('/notice'), { text: 'everyone' })) as { nodes: number };
     expect(delivery.nodes).toBe(2);
     for (const client of clients) expect(await client.nextWhere((e) => e.name === 'demo.notice')).toMatchObject({ data: { text: 'everyone' } });

@@ -1,11 +1,12 @@
-import { Controller, Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ClientRedis, Ctx, EventPattern, Payload, RedisContext } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import { WsContext, WsMessage, WsModule } from 'nestjs-ws-spaces';
+import { WsModule } from 'nestjs-ws-spaces';
 import { RedisDispatchServer } from '../../lib/cluster/redis/redis-dispatch.server.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
+import { Login } from '../fixtures/login.fixture.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { eventually, startApp } from '../helpers/start-app.js';
 
@@ -19,15 +20,6 @@ class OrderEvents {
   created(@Payload() data: unknown, @Ctx() ctx: unknown) {
     received.push({ data, channel: (ctx as RedisContext).getChannel() });
     heard();
-  }
-}
-
-@Injectable()
-class Login {
-  @WsMessage('login')
-  login(ctx: WsContext<{ uid: string }>) {
-    ctx.bindUser(ctx.args.uid);
-    return 'ok';
   }
 }
 

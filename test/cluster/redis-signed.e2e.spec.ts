@@ -1,19 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { WsBroker, WsContext, WsMessage, WsMetrics, WsModule } from 'nestjs-ws-spaces';
+import { WsBroker, WsMetrics, WsModule } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
+import { Login } from '../fixtures/login.fixture.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
-
-@Injectable()
-class Login {
-  @WsMessage('login')
-  login(ctx: WsContext<{ uid: string }>) {
-    ctx.bindUser(ctx.args.uid);
-    return 'ok';
-  }
-}
 
 const PREFIX = `signed${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;

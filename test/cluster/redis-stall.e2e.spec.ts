@@ -1,18 +1,9 @@
-import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { type Delivery, WsBroker, WsContext, WsMessage, WsMetrics, WsModule } from 'nestjs-ws-spaces';
+import { type Delivery, WsBroker, WsMetrics, WsModule } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
+import { Login } from '../fixtures/login.fixture.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { realClock, startApp, type RunningApp } from '../helpers/start-app.js';
-
-@Injectable()
-class Login {
-  @WsMessage('login')
-  login(ctx: WsContext<{ uid: string }>) {
-    ctx.bindUser(ctx.args.uid);
-    return 'ok';
-  }
-}
 
 const PREFIX = `stall${process.pid}`;
 const PUBLISH_TIMEOUT = 1000; // the documented default, left unset below
