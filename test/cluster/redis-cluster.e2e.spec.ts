@@ -218,36 +218,3 @@ describe('Dispatch over a Redis Cluster (sharded pub/sub)', () => {
     expect([...before].filter((id) => now.has(id))).toEqual([]);
   }, 60_000);
 });
-
-describe('A node that boots while the Redis Cluster is down', () => {
-  let cluster: TestRedisCluster;
-  const apps: RunningApp[] = [];
-
-  afterAll(async () => {
-    await closeAllClients();
-    await Promise.all(apps.map((app) => app.close()));
-    await cluster?.stop();
-  }, 30_000);
-
-  it('serves its own sessions at once, and joins the others as soon as the cluster answers', async () => {
-    cluster = await TestRedisCluster.reserve(3);
-    const options = { redis: { cluster: cluster.nodes, keyPrefix: `rcboot${process.pid}`, publishTimeout: PUBLISH_TIMEOUT } };
-    const [a, b] = await Promise.all([1, 2].map(() => startApp({ imports: [WsModule.forRoot(options)], providers: [Login] })));
-    apps.push(a, b);
-    const onA = await connect(a.wsUrl());
-    const onB = await connect(b.wsUrl());
-    await onA.request('login', { uid: 'early' });
-    await onB.request('login', { uid: 'early' });
-
-    const alone = await a.app.get(WsBroker).pushUser('early', 'local-only');
-    expect(alone).toMatchObject({ hit: 1, success: 1, nodes: 0 });
-    expect(alone.firstError).toBeInstanceOf(Error);
-
-    await cluster.create();
-    const heard = await eventually(async () => {
-      await a.app.get(WsBroker).pushUser('early', 'across');
-      return onB.nextWhere((e) => e.name === 'across', 300).then(() => true, () => false); // paces the retries
-    }, 20_000);
-    expect(heard).toBe(true);
-  }, 60_000);
-});
