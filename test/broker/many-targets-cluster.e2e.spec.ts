@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
 import { WsBroker, WsMetrics, WsModule } from 'nestjs-ws-spaces';
-import { ContextSender, MembershipHandlers } from '../fixtures/broker.fixture.js';
+import { connectMember, ContextSender, MembershipHandlers } from '../fixtures/broker.fixture.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { closeAllClients, connect, FENCE, pushFence, type TestClient } from '../helpers/ws-client.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 import { SpaceCodecs } from '../../lib/protocol/space-codecs.js';
+import { countEncodes } from '../helpers/count-encodes.js';
 
 const PREFIX = `many${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;
@@ -37,33 +38,18 @@ describe('Sends to many targets across nodes', () => {
 
   afterEach(closeAllClients);
 
-  async function join(app: RunningApp, setup: { uid?: string; gid?: string } = {}): Promise<{ client: TestClient; sid: string }> {
-    const client = await connect(app.wsUrl());
-    const sid = (await client.request('whoami')).data as string;
-    if (setup.uid) await client.request('as', { uid: setup.uid });
-    if (setup.gid) await client.request('join', { gid: setup.gid });
-    return { client, sid };
-  }
+  const join = (app: RunningApp, setup?: { uid?: string; gid?: string }) => connectMember(app.wsUrl(), setup);
 
   /** What a session received, up to a fence pushed from node A (locally, or on the owning node's channel). */
   const names = async (s: { client: TestClient; sid: string }) => (await pushFence(brokerA, s.sid, s.client)).map((e) => e.name);
 
   /** Counts node B's encodes during `run`. */
   async function encodesOnB(run: () => Promise<unknown>, expectedFrames: () => boolean): Promise<number> {
-    const codec = b.app.get(SpaceCodecs).base;
-    const encode = codec.encode;
-    let calls = 0;
-    codec.encode = (envelope) => {
-      calls++;
-      return encode.call(codec, envelope);
-    };
-    try {
+    const { calls } = await countEncodes(b.app.get(SpaceCodecs).base, async () => {
       await run();
       expect(await eventually(expectedFrames, 3000)).toBe(true);
-      return calls;
-    } finally {
-      codec.encode = encode;
-    }
+    });
+    return calls;
   }
 
   it('except skips sessions on the other node too, for broadcast, groupcast and pushUser', async () => {

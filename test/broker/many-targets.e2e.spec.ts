@@ -1,8 +1,9 @@
 import { WsBroker, WsGroupLimitError, WsModule } from 'nestjs-ws-spaces';
-import { ContextSender, DeliveryController, MembershipHandlers } from '../fixtures/broker.fixture.js';
-import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
+import { connectMember, ContextSender, DeliveryController, MembershipHandlers } from '../fixtures/broker.fixture.js';
+import { closeAllClients } from '../helpers/ws-client.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
 import { SpaceCodecs } from '../../lib/protocol/space-codecs.js';
+import { countEncodes } from '../helpers/count-encodes.js';
 
 const MAX_GROUPS = 5;
 
@@ -21,29 +22,9 @@ describe('Sends to many targets, rooms and group limits', () => {
   afterAll(() => running.close());
   afterEach(closeAllClients);
 
-  async function join(path: string, setup: { uid?: string; gid?: string } = {}): Promise<{ client: TestClient; sid: string }> {
-    const client = await connect(running.wsUrl(path));
-    const sid = (await client.request('whoami')).data as string;
-    if (setup.uid) await client.request('as', { uid: setup.uid });
-    if (setup.gid) await client.request('join', { gid: setup.gid });
-    return { client, sid };
-  }
+  const join = (path: string, setup?: { uid?: string; gid?: string }) => connectMember(running.wsUrl(path), setup);
 
-  /** Counts the codec's encodes during `run`: proof that a send to many serialises once. */
-  async function encodes<T>(run: () => Promise<T>): Promise<{ result: T; calls: number }> {
-    const codec = running.app.get(SpaceCodecs).base;
-    const encode = codec.encode;
-    let calls = 0;
-    codec.encode = (envelope) => {
-      calls++;
-      return encode.call(codec, envelope);
-    };
-    try {
-      return { result: await run(), calls };
-    } finally {
-      codec.encode = encode;
-    }
-  }
+  const encodes = <T>(run: () => Promise<T>) => countEncodes(running.app.get(SpaceCodecs).base, run);
 
   describe('except', () => {
     it('skips one session or a list, on broadcast, groupcast and pushUser', async () => {

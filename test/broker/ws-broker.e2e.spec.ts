@@ -1,8 +1,9 @@
 import { WsBroker, WsModule } from 'nestjs-ws-spaces';
-import { ContextSender, MembershipHandlers, OutputRecorder } from '../fixtures/broker.fixture.js';
-import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
+import { connectMember, ContextSender, MembershipHandlers, OutputRecorder } from '../fixtures/broker.fixture.js';
+import { closeAllClients } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
 import { SpaceCodecs } from '../../lib/protocol/space-codecs.js';
+import { countEncodes } from '../helpers/count-encodes.js';
 
 describe('WsBroker', () => {
   let running: RunningApp;
@@ -19,13 +20,7 @@ describe('WsBroker', () => {
   afterEach(closeAllClients);
 
   /** Connects to a space and returns the client with its session id. */
-  async function join(path: string, setup: { uid?: string; gid?: string } = {}): Promise<{ client: TestClient; sid: string }> {
-    const client = await connect(running.wsUrl(path));
-    let sid = (await client.request('whoami')).data as string;
-    if (setup.uid) sid = (await client.request('as', { uid: setup.uid })).data;
-    if (setup.gid) await client.request('join', { gid: setup.gid });
-    return { client, sid };
-  }
+  const join = (path: string, setup?: { uid?: string; gid?: string }) => connectMember(running.wsUrl(path), setup);
 
   describe('push', () => {
     it('sends to one session and reports the delivery', async () => {
@@ -111,19 +106,10 @@ describe('WsBroker', () => {
 
     it('serializes a groupcast once for all its members', async () => {
       await Promise.all([join('/ws', { gid: 'enc' }), join('/ws', { gid: 'enc' }), join('/ws', { gid: 'enc' })]);
-      const codec = running.app.get(SpaceCodecs).base;
-      const encode = codec.encode;
-      let calls = 0;
-      codec.encode = (envelope) => {
-        calls++;
-        return encode.call(codec, envelope);
-      };
-      try {
+      const { calls } = await countEncodes(running.app.get(SpaceCodecs).base, async () => {
         expect(await broker.groupcast('enc', 'once', { n: 1 })).toMatchObject({ hit: 3, success: 3 });
         expect((await broker.broadcast('once')).success).toBeGreaterThanOrEqual(3);
-      } finally {
-        codec.encode = encode;
-      }
+      });
       expect(calls).toBe(2);
     });
 

@@ -3,6 +3,7 @@ import { WsBroker, WsContext, WsMessage, WsModule, WsSpace } from 'nestjs-ws-spa
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
 import { SpaceCodecs } from '../../lib/protocol/space-codecs.js';
+import { countEncodes } from '../helpers/count-encodes.js';
 
 /** Handlers of the wsrv space, as a go-eyas/wsrv server would have them. */
 @Injectable()
@@ -140,18 +141,9 @@ describe('Wire dialects: a space speaks wsrv', () => {
   it('encodes a broadcast once per space, each space in its own envelope', async () => {
     const wsrv = await Promise.all([connect(running.wsUrl('/wsrv')), connect(running.wsUrl('/wsrv')), connect(running.wsUrl('/wsrv'))]);
     const plain = await connect(running.wsUrl('/ws'));
-    const codec = running.app.get(SpaceCodecs).codec('wsrv');
-    const encode = codec.encode;
-    let calls = 0;
-    codec.encode = (envelope) => {
-      calls++;
-      return encode.call(codec, envelope);
-    };
-    try {
+    const { calls } = await countEncodes(running.app.get(SpaceCodecs).codec('wsrv'), async () => {
       expect(await broker.broadcast('tick', { n: 1 }, { space: 'wsrv' })).toMatchObject({ hit: 3, success: 3 });
-    } finally {
-      codec.encode = encode;
-    }
+    });
     expect(calls).toBe(1);
     for (const client of wsrv) expect(await frameAfter(client, () => undefined)).toBe('{"cmd":"tick","status":0,"msg":"ok","data":{"n":1}}');
     await broker.broadcast('tick', { n: 2 });
