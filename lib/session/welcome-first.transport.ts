@@ -1,3 +1,4 @@
+import { DelegatingTransport } from './delegating.transport.js';
 import type { FrameCache, SessionTransport } from './session-transport.interface.js';
 
 interface HeldFrame {
@@ -12,21 +13,23 @@ interface HeldFrame {
  * Held bytes count in `bufferedAmount`, so the session's outbox queues (and bounds) what comes after a large
  * held burst, exactly as behind a slow socket.
  */
-export class WelcomeFirstTransport implements SessionTransport {
+export class WelcomeFirstTransport extends DelegatingTransport {
   private held: HeldFrame[] | undefined = [];
   private heldBytes = 0;
 
-  constructor(private readonly inner: SessionTransport) {}
-
-  get isOpen(): boolean {
-    return this.inner.isOpen;
+  constructor(private readonly inner: SessionTransport) {
+    super();
   }
 
-  get bufferedAmount(): number {
+  protected get target(): SessionTransport {
+    return this.inner;
+  }
+
+  override get bufferedAmount(): number {
     return this.inner.bufferedAmount + this.heldBytes;
   }
 
-  send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void, frames?: FrameCache): void {
+  override send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void, frames?: FrameCache): void {
     if (this.held) {
       this.held.push({ bytes, binary, done });
       this.heldBytes += bytes.length;
@@ -49,25 +52,5 @@ export class WelcomeFirstTransport implements SessionTransport {
       this.heldBytes = 0;
       for (const frame of held) this.inner.send(frame.bytes, frame.binary, frame.done);
     }
-  }
-
-  cork(): void {
-    this.inner.cork?.();
-  }
-
-  uncork(): void {
-    this.inner.uncork?.();
-  }
-
-  ping(): void {
-    this.inner.ping();
-  }
-
-  close(code: number, reason?: string): void {
-    this.inner.close(code, reason);
-  }
-
-  terminate(): void {
-    this.inner.terminate();
   }
 }

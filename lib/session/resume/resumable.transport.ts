@@ -1,3 +1,4 @@
+import { DelegatingTransport } from '../delegating.transport.js';
 import type { FrameCache, SessionTransport } from '../session-transport.interface.js';
 import { WelcomeFirstTransport } from '../welcome-first.transport.js';
 import { ParkedTransport } from './parked.transport.js';
@@ -8,7 +9,7 @@ import { ParkedTransport } from './parked.transport.js';
  * welcome-first holding), then, once the socket dropped, a bounded buffer (`park`), then the new socket the client
  * came back on (`resume`), whose holding lets the welcome through first, then the kept frames, then live ones.
  */
-export class ResumableTransport implements SessionTransport {
+export class ResumableTransport extends DelegatingTransport {
   private current: SessionTransport;
   /** The server closed the session itself (`close(sid)`, a slow or flooding session): it is never parked. */
   closedByServer = false;
@@ -19,22 +20,19 @@ export class ResumableTransport implements SessionTransport {
   private orphans: Array<(err?: Error) => void> = [];
 
   constructor(socket: SessionTransport) {
+    super();
     this.current = new WelcomeFirstTransport(socket);
+  }
+
+  protected get target(): SessionTransport {
+    return this.current;
   }
 
   get parked(): boolean {
     return this.current instanceof ParkedTransport;
   }
 
-  get isOpen(): boolean {
-    return this.current.isOpen;
-  }
-
-  get bufferedAmount(): number {
-    return this.current.bufferedAmount;
-  }
-
-  send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void, frames?: FrameCache): void {
+  override send(bytes: Buffer, binary: boolean, done?: (err?: Error) => void, frames?: FrameCache): void {
     const target = this.current;
     if (!done || target instanceof ParkedTransport) return target.send(bytes, binary, done, frames);
     target.send(bytes, binary, (err) => {
@@ -69,25 +67,9 @@ export class ResumableTransport implements SessionTransport {
     return true;
   }
 
-  cork(): void {
-    this.current.cork?.();
-  }
-
-  uncork(): void {
-    this.current.uncork?.();
-  }
-
-  ping(): void {
-    this.current.ping();
-  }
-
-  close(code: number, reason?: string): void {
+  override close(code: number, reason?: string): void {
     this.closedByServer = true;
     this.current.close(code, reason);
-  }
-
-  terminate(): void {
-    this.current.terminate();
   }
 
   /** The session ended for good (its outbox is disposed): callbacks still held fail. */
