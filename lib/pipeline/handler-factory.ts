@@ -5,6 +5,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { isObservable, lastValueFrom } from 'rxjs';
 import { WS_ARGS_PARAMTYPE, wsArgsValue } from '../decorators/ws-params.decorator.js';
 import type { ComposedHandler } from '../registry/registry-entries.js';
+import { type HandlerFilters, type NestEnhancerContexts, nestEnhancerContexts } from './nest-enhancer-contexts.js';
 
 /**
  * Resolves the one non-custom param type, `@WsArgs()` (recorded like a gateway's `@MessageBody()`, so the app's
@@ -13,20 +14,6 @@ import type { ComposedHandler } from '../registry/registry-entries.js';
 const WS_PARAMS = {
   exchangeKeyForValue: (type: number, data: unknown, args: unknown[]) => (type === WS_ARGS_PARAMTYPE ? wsArgsValue(data, args) : undefined),
 };
-
-interface ExceptionFilters {
-  invokeCustomFilters(exception: unknown, host: ExecutionContextHost): unknown;
-}
-
-interface FiltersContextCreator {
-  create(instance: object, callback: Function, moduleKey: string): ExceptionFilters;
-  createContext?(instance: object, callback: Function, metadataKey: string): unknown[];
-}
-
-/** Nest's guard and interceptor context creators: `create` lists what applies to a handler, global ones included. */
-interface EnhancerContextCreator {
-  create(instance: object, callback: Function, moduleKey: string): unknown[];
-}
 
 /**
  * Composes Nest's enhancers around each message handler once, at bootstrap, with `ExternalContextCreator` and
@@ -38,7 +25,11 @@ interface EnhancerContextCreator {
  */
 @Injectable()
 export class HandlerFactory {
-  constructor(private readonly contextCreator: ExternalContextCreator) {}
+  private readonly contexts: NestEnhancerContexts;
+
+  constructor(private readonly contextCreator: ExternalContextCreator) {
+    this.contexts = nestEnhancerContexts(contextCreator);
+  }
 
   create(instance: object, methodName: string): ComposedHandler {
     const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName];
@@ -85,20 +76,12 @@ export class HandlerFactory {
   /**
    * Whether any guard, interceptor or exception filter applies to the handler (the method's, its class's, or a global
    * one: `useGlobalGuards()`, `APP_GUARD`, ...), asked of the same context creators `ExternalContextCreator` composes
-   * with, so the answer is what Nest would run. They are its private members: when they cannot be read, the answer is
-   * yes, and every handler keeps Nest's wrapping.
+   * with, so the answer is what Nest would run. When they cannot be read, the answer is yes, and every handler keeps
+   * Nest's wrapping.
    */
-  private enhanced(instance: object, callback: Function, filters: ExceptionFilters | undefined): boolean {
-    const creators = this.contextCreator as unknown as {
-      guardsContextCreator?: EnhancerContextCreator;
-      interceptorsContextCreator?: EnhancerContextCreator;
-      filtersContextCreator?: FiltersContextCreator;
-    };
-    const guards = creators.guardsContextCreator;
-    const interceptors = creators.interceptorsContextCreator;
-    const filterContext = creators.filtersContextCreator;
-    if (!filters || typeof guards?.create !== 'function' || typeof interceptors?.create !== 'function') return true;
-    if (typeof filterContext?.createContext !== 'function') return true;
+  private enhanced(instance: object, callback: Function, filters: HandlerFilters | undefined): boolean {
+    const { guards, interceptors, filters: filterContext } = this.contexts;
+    if (!filters || !guards || !interceptors || !filterContext) return true;
     const moduleKey = this.contextCreator.getContextModuleKey(instance.constructor);
     const present = (list: unknown[] | undefined) => !Array.isArray(list) || list.length > 0;
     // `filtersOf` ran the filter context's `create` just before, which set the module this lookup reads.
@@ -110,15 +93,13 @@ export class HandlerFactory {
   }
 
   /**
-   * The app's filters for a handler, read through `ExternalContextCreator`'s private filter context: Nest 12 offers
-   * no public one (`BaseExceptionFilterContext` is in `@nestjs/core/internal` and, like the websockets and
-   * microservices ones, is built from the `NestContainer`, which no provider hands out), and the public path,
-   * `filters: true`, adds Nest's default filter, which would log an unhandled `WsException` and every 500 a second
-   * time. Feature-detected: without it that public path is taken, and the enhancers spec says so loudly.
+   * The app's filters for a handler, without Nest's default one: the public path, `filters: true`, adds it, and it
+   * would log an unhandled `WsException` and every 500 a second time. Undefined when Nest's filter context cannot
+   * be read; the public path is then taken.
    */
-  private filtersOf(instance: object, callback: Function): ExceptionFilters | undefined {
-    const creator = (this.contextCreator as unknown as { filtersContextCreator?: FiltersContextCreator }).filtersContextCreator;
-    if (typeof creator?.create !== 'function') return undefined;
+  private filtersOf(instance: object, callback: Function): HandlerFilters | undefined {
+    const creator = this.contexts.filters;
+    if (!creator) return undefined;
     const moduleKey = this.contextCreator.getContextModuleKey(instance.constructor);
     const filters = creator.create(instance, callback, moduleKey);
     return typeof filters?.invokeCustomFilters === 'function' ? filters : undefined;

@@ -1,4 +1,4 @@
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, ExternalContextCreator } from '@nestjs/core';
 import { WsModule } from 'nestjs-ws-spaces';
 import {
   ClassGuard,
@@ -8,6 +8,7 @@ import {
   RoleGuard,
   seen,
 } from '../fixtures/enhancers.fixture.js';
+import { nestEnhancerContexts } from '../../lib/pipeline/nest-enhancer-contexts.js';
 import { closeAllClients, connect } from '../helpers/ws-client.js';
 import { RecordingLogger, startApp, type RunningApp } from '../helpers/start-app.js';
 
@@ -27,6 +28,16 @@ describe('Nest enhancers on message handlers', () => {
   });
   afterAll(() => running.close());
   afterEach(closeAllClients);
+
+  // The handler factory feature-detects these and falls back without them (filters through Nest's default one,
+  // which logs client errors; every handler wrapped), so a Nest upgrade that renames one would change behaviour
+  // quietly. This spec is what notices, by name.
+  it("finds the private context creators of Nest's ExternalContextCreator it composes handlers with", () => {
+    const contexts = nestEnhancerContexts(running.app.get(ExternalContextCreator));
+    expect(contexts.filters, 'ExternalContextCreator.filtersContextCreator (create, createContext)').toBeDefined();
+    expect(contexts.guards, 'ExternalContextCreator.guardsContextCreator (create)').toBeDefined();
+    expect(contexts.interceptors, 'ExternalContextCreator.interceptorsContextCreator (create)').toBeDefined();
+  });
 
   it('runs a method guard with a gateway-style ExecutionContext; a refusal is 403', async () => {
     const client = await connect(running.wsUrl());
