@@ -28,7 +28,9 @@ export class ServerProcess implements ServerHandle {
     const limit = launch.fds === undefined ? { prefix: [] } : fdLaunch(launch.fds);
     if ('reason' in limit) throw new Error(`${spec.id}: ${limit.reason}`);
     const env = { BENCH_HOST: launch.host ?? '127.0.0.1', BENCH_PORT: String(launch.port ?? 0) };
-    const { child, ready } = await IpcChild.start(spec.id, file, ['--expose-gc'], 15_000, { prefix: limit.prefix, env });
+    // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (see bench/README.md).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const { child, ready } = await IpcChild.start(spec.id, file, ['--expose-gc', ...profile], 15_000, { prefix: limit.prefix, env });
     if (ready.op !== 'ready') throw new Error(`${spec.id} failed to start: ${ready.error}`);
     // A server bound to every address is reached locally through loopback.
     const host = !launch.host || launch.host === '0.0.0.0' ? '127.0.0.1' : launch.host;
