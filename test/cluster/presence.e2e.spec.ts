@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { WsBroker } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, pushFence, type TestClient } from '../helpers/ws-client.js';
-import { startChildNode, type ChildNode } from '../helpers/child-node.js';
+import type { ChildNode } from '../helpers/child-node.js';
+import { startSampleCluster, type SampleCluster } from '../helpers/sample-cluster.js';
 import { TestRedis } from '../helpers/redis-server.js';
-import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, type RunningApp } from '../helpers/start-app.js';
 
 const PREFIX = `presence${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;
@@ -33,35 +34,23 @@ async function observe(port: number): Promise<{ seen: string[]; fence(): Promise
 }
 
 describe('Presence directory and interest-routed dispatch', () => {
+  let cluster: SampleCluster;
   let redis: TestRedis;
   let a: RunningApp;
   let b: RunningApp;
-  /** Node C: the built sample app in a process of its own. */
   let c: ChildNode;
   let brokerA: WsBroker;
   let nodeB: string;
   const sids = new Map<TestClient, string>();
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    process.env.REDIS_URL = redis.url;
-    process.env.REDIS_PREFIX = PREFIX;
-    process.env.REDIS_LEASE_TTL = String(LEASE);
-    const { AppModule } = await import('../../sample/app.module.js');
-    [a, b, c] = await Promise.all([startApp({ imports: [AppModule] }), startApp({ imports: [AppModule] }), startChildNode({ REDIS_URL: redis.url, REDIS_PREFIX: PREFIX, REDIS_LEASE_TTL: String(LEASE) })]);
+    cluster = await startSampleCluster({ REDIS_PREFIX: PREFIX, REDIS_LEASE_TTL: String(LEASE) });
+    ({ redis, a, b, c } = cluster);
     brokerA = a.app.get(WsBroker);
     nodeB = b.app.get(WsBroker).nodeId;
-    await redis.subscribed({ [SHARED]: 3 });
   }, 60_000);
 
-  afterAll(async () => {
-    await closeAllClients();
-    await Promise.all([a?.close(), b?.close()]);
-    await c?.stop();
-    await redis?.stop();
-    delete process.env.REDIS_URL;
-    delete process.env.REDIS_LEASE_TTL;
-  }, 30_000);
+  afterAll(() => cluster?.close(), 30_000);
 
   afterEach(closeAllClients);
 

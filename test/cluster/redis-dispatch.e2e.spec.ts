@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { WsBroker, WsMetrics } from 'nestjs-ws-spaces';
 import { closeAllClients, connect, fenceVia, pushFence, type TestClient } from '../helpers/ws-client.js';
-import { startChildNode, type ChildNode } from '../helpers/child-node.js';
+import type { ChildNode } from '../helpers/child-node.js';
+import { startSampleCluster, type SampleCluster } from '../helpers/sample-cluster.js';
 import { TestRedis } from '../helpers/redis-server.js';
-import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
+import { eventually, type RunningApp } from '../helpers/start-app.js';
 
 const PREFIX = `spec${process.pid}`;
 const SHARED = `${PREFIX}:_ws.dispatch`;
@@ -12,31 +13,18 @@ const post = (url: string, body: unknown) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
 
 describe('Dispatch between nodes over Redis', () => {
+  let cluster: SampleCluster;
   let redis: TestRedis;
   let a: RunningApp;
   let b: RunningApp;
-  /** Node C: the built sample app in a process of its own. */
   let c: ChildNode;
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    process.env.REDIS_URL = redis.url;
-    process.env.REDIS_PREFIX = PREFIX;
-    const { AppModule } = await import('../../sample/app.module.js');
-    [a, b, c] = await Promise.all([startApp({ imports: [AppModule] }), startApp({ imports: [AppModule] }), startChildNode({ REDIS_URL: redis.url, REDIS_PREFIX: PREFIX })]);
-    // Every node subscribes once it is up; wait until all three listen on the shared channel.
-    const probe = new Redis(redis.port, '127.0.0.1');
-    await eventually(async () => ((await probe.pubsub('NUMSUB', SHARED)) as [string, number])[1] >= 3, 5000);
-    probe.disconnect();
+    cluster = await startSampleCluster({ REDIS_PREFIX: PREFIX });
+    ({ redis, a, b, c } = cluster);
   }, 60_000);
 
-  afterAll(async () => {
-    await closeAllClients();
-    await Promise.all([a?.close(), b?.close()]);
-    await c?.stop();
-    await redis?.stop();
-    delete process.env.REDIS_URL;
-  }, 30_000);
+  afterAll(() => cluster?.close(), 30_000);
 
   afterEach(closeAllClients);
 
