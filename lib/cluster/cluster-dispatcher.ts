@@ -12,8 +12,8 @@ import { WS_RESOLVED_OPTIONS } from '../ws.constants.js';
 import { BurstLogger } from './burst-logger.js';
 import { type ClusterTransport, WS_CLUSTER_TRANSPORT } from './cluster-transport.interface.js';
 import { DEFAULT_SPACE } from '../ws.constants.js';
-import { ANY_SPACE, type DispatchOp, type DispatchPacket, NODE_CHANNEL_OPS, packetDefect, ROUTED_OPS } from './dispatch-packet.js';
-import { withPublishTimeout } from './publish-timeout.js';
+import { ANY_SPACE, type BatchedPacket, type DispatchOp, type DispatchPacket, NODE_CHANNEL_OPS, readPackets, ROUTED_OPS } from './dispatch-packet.js';
+import { PacketBatcher } from './packet-batcher.js';
 import { SEQ_TRACKER_LIMITS, SeqTracker } from './seq-tracker.js';
 import { describeError } from '../utils/describe-error.util.js';
 
@@ -50,6 +50,8 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private receiver: ((packet: DispatchPacket) => unknown) | undefined;
   private router: PacketRouter | undefined;
   private presenceListener: ((packet: DispatchPacket) => void) | undefined;
+  /** Made on the first publish: a node without `redis` never has one. */
+  private batcher: PacketBatcher | undefined;
 
   constructor(
     @Inject(WS_RESOLVED_OPTIONS) private readonly options: WsResolvedOptions,
@@ -128,13 +130,15 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private async publishOne(op: DispatchOp, space: string, target: PacketTarget, msg: string | undefined, data: unknown, toNode?: string): Promise<number | Error> {
     const transport = this.transport!;
     const seq = toNode === undefined ? ++this.sharedSeq : this.nextNodeSeq(toNode);
-    // A raw packet (`target.raw`) has no message name.
-    const packet: DispatchPacket = { op, space, ...(msg === undefined ? {} : { msg }), node: this.options.nodeId, seq, ...target };
+    // A raw packet (`target.raw`) has no message name. The batcher adds the origin and the sequence number.
+    const packet: BatchedPacket = { op, space, ...(msg === undefined ? {} : { msg }), ...target };
     if (data !== undefined) packet.data = data;
     try {
       const channel = toNode === undefined ? transport.sharedChannel : transport.nodeChannel(toNode);
-      // Nothing waits on Redis longer than its timeout: a stalled Redis fails the publish, it does not hold the send.
-      const receivers = await withPublishTimeout(transport.publish(channel, packet), this.options.redis?.publishTimeout ?? 1000);
+      // The turn's packets for this channel go in one message; nothing waits on Redis longer than its timeout: a
+      // stalled Redis fails the publish (each packet in it counts one failure), it does not hold the send.
+      this.batcher ??= new PacketBatcher(transport, { node: this.options.nodeId, publishTimeout: this.options.redis?.publishTimeout ?? 1000 });
+      const receivers = await this.batcher.add(channel, seq, packet);
       this.metrics.count(countedIn(space), 'clusterPublished');
       // This node listens on the shared channel too.
       return toNode === undefined ? Math.max(0, receivers - 1) : receivers;
@@ -144,14 +148,18 @@ export class ClusterDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
+  /** A message from Redis: one packet or a batch, decoded once, checked whole, then delivered packet by packet in order. */
   private receive(value: unknown): void {
-    const defect = packetDefect(value, this.spaces);
-    if (defect) {
+    const packets = readPackets(value, this.spaces);
+    if (typeof packets === 'string') {
       this.metrics.countTotal('clusterRejected');
-      this.rejections.warn(`refused a dispatch packet from Redis: ${defect}`);
+      this.rejections.warn(`refused a dispatch packet from Redis: ${packets}`);
       return;
     }
-    const packet = value as DispatchPacket;
+    for (const packet of packets) this.deliver(packet);
+  }
+
+  private deliver(packet: DispatchPacket): void {
     if (packet.node === this.options.nodeId) return;
     // A routed packet names the one node it was published to: any other that hears it (a forger) ignores it.
     if (packet.to !== undefined && packet.to !== this.options.nodeId) return;

@@ -8,7 +8,13 @@ export interface ClusterTransport {
   nodeChannel(node: string): string;
   /** Starts listening; `onPacket` gets each received packet as decoded, not yet validated. */
   start(onPacket: (packet: unknown) => void): Promise<void>;
-  publish(channel: string, packet: object): Promise<number>;
+  /**
+   * Publishes one message holding a packet (or a batch) already serialized as JSON: the sender serializes at the
+   * send, so what travels is what the data was then, and the batcher can count bytes without serializing twice.
+   */
+  publish(channel: string, json: string): Promise<number>;
+  /** Most bytes of serialized packet one message on `channel` may carry: what every node accepts, less the framing. */
+  packetRoom(channel: string): number;
   close(): Promise<void>;
 }
 

@@ -37,6 +37,31 @@ export interface DispatchPacket {
   gids?: string[];
 }
 
+/** A packet as it sits in a batch: the batch carries the origin and the sequence numbers. */
+export type BatchedPacket = Omit<DispatchPacket, 'node' | 'seq'>;
+
+/**
+ * Several packets of one origin, published on one channel in one event-loop turn, as one Redis message: decoded
+ * once, delivered in order. `seq` is the first packet's sequence number and the packets take consecutive ones
+ * (packet i is `seq + i`), so a receiver counts gaps exactly as if they had come one by one. A lone packet never
+ * travels as a batch: it keeps the shape of `DispatchPacket`.
+ */
+export interface DispatchBatch {
+  op: 'batch';
+  node: string;
+  seq: number;
+  packets: BatchedPacket[];
+}
+
+export const BATCH_OP = 'batch';
+
+/**
+ * Most packets one batch holds. It already divides the per-message costs (a PUBLISH, a signature, a parse, a
+ * callback) by hundreds, and it bounds the work one received message runs in one go, so a node reading a burst
+ * still gets to its other sockets between batches.
+ */
+export const MAX_BATCH_PACKETS = 256;
+
 /** Ops sent to the owning node's channel, not the shared one (their sequence numbers count per node). */
 export const NODE_CHANNEL_OPS: ReadonlySet<DispatchOp> = new Set<DispatchOp>(['push', 'push_many']);
 
@@ -65,6 +90,7 @@ KNOWN_KEYS.add('to');
 KNOWN_KEYS.add('gids');
 /** Ops that may be routed to the nodes holding their target (`to`). */
 export const ROUTED_OPS: ReadonlySet<DispatchOp> = new Set<DispatchOp>(['push_user', 'groupcast']);
+const BATCH_KEYS: ReadonlySet<string> = new Set(['op', 'node', 'seq', 'packets']);
 const PRESENCE_KEYS = new Set(['op', 'space', 'node', 'seq', 'uids', 'gids']);
 /** Ops a raw frame may travel with. */
 const RAW_OPS: ReadonlySet<string> = new Set(['push', 'broadcast', 'groupcast']);
@@ -73,12 +99,46 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const MAX_NAME = 256;
 
 /**
- * Checks a packet received from Redis, strictly: anyone who can publish to the Redis can forge one. Returns the
- * reason it is refused, or `undefined` when it is sound.
+ * Checks a message received from Redis, a packet or a batch of them, strictly: anyone who can publish to the
+ * Redis can forge one. Returns the reason it is refused, or `undefined` when it is sound.
  */
 export function packetDefect(value: unknown, spaces: ReadonlySet<string>): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not an object';
-  const p = value as Record<string, unknown>;
+  const packets = readPackets(value, spaces);
+  return typeof packets === 'string' ? packets : undefined;
+}
+
+/**
+ * The packets a message from Redis carries, in order (one, or a batch's, each given the batch's origin and its
+ * own sequence number), or the reason the message is refused. One bad packet refuses the whole batch: it was
+ * forged, and nothing of it is delivered.
+ */
+export function readPackets(value: unknown, spaces: ReadonlySet<string>): DispatchPacket[] | string {
+  if (!isRecord(value)) return 'not an object';
+  if (value.op !== BATCH_OP) return singleDefect(value, spaces) ?? [value as unknown as DispatchPacket];
+  for (const key of Object.keys(value)) if (!BATCH_KEYS.has(key)) return `batch takes no "${key}"`;
+  const { node, seq, packets } = value;
+  if (!nonEmpty(node, 64)) return 'node must be a non-empty string';
+  if (!Array.isArray(packets) || packets.length === 0 || packets.length > MAX_BATCH_PACKETS) return `a batch holds 1-${MAX_BATCH_PACKETS} packets`;
+  // The whole range must be sequence numbers, not only its first.
+  if (!isSeq(seq) || !Number.isSafeInteger(seq + packets.length - 1)) return 'seq must be a non-negative integer';
+  const read: DispatchPacket[] = new Array(packets.length);
+  for (let i = 0; i < packets.length; i++) {
+    const item: unknown = packets[i];
+    if (!isRecord(item)) return `batch packet ${i}: not an object`;
+    // The batch says who sent it and in what order; a packet inside that names its own would contradict it.
+    if (Object.hasOwn(item, 'node') || Object.hasOwn(item, 'seq')) return `batch packet ${i}: takes no "node" or "seq" of its own`;
+    // A copy: spreading a parsed `__proto__` key makes it an own field (refused below), never the prototype.
+    const packet: Record<string, unknown> = { ...item, node, seq: seq + i };
+    // The single-packet check: "batch" is no op there, so batches do not nest.
+    const defect = singleDefect(packet, spaces);
+    if (defect) return `batch packet ${i}: ${defect}`;
+    read[i] = packet as unknown as DispatchPacket;
+  }
+  return read;
+}
+
+/** One packet, on its own or out of a batch. */
+function singleDefect(p: Record<string, unknown>, spaces: ReadonlySet<string>): string | undefined {
   for (const key of Object.keys(p)) if (!KNOWN_KEYS.has(key)) return `unknown field "${key}"`;
   if (typeof p.op !== 'string' || !Object.hasOwn(TARGET_OF, p.op)) return `unknown op ${JSON.stringify(p.op)}`;
   const anySpace = (p.op === 'push' || p.op === 'push_many') && p.space === ANY_SPACE;
@@ -91,7 +151,7 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
     if (defect) return defect;
   } else if (!nonEmpty(p.msg, MAX_NAME)) return 'msg must be a non-empty string';
   if (!nonEmpty(p.node, 64)) return 'node must be a non-empty string';
-  if (typeof p.seq !== 'number' || !Number.isSafeInteger(p.seq) || p.seq < 0) return 'seq must be a non-negative integer';
+  if (!isSeq(p.seq)) return 'seq must be a non-negative integer';
   const target = TARGET_OF[p.op as DispatchOp];
   for (const key of ['sid', 'uid', 'gid'] as const) {
     if (key === target) {
@@ -118,7 +178,7 @@ export function packetDefect(value: unknown, spaces: ReadonlySet<string>): strin
 function presenceDefect(p: Record<string, unknown>): string | undefined {
   for (const key of Object.keys(p)) if (!PRESENCE_KEYS.has(key)) return `presence takes no "${key}"`;
   if (!nonEmpty(p.node, 64)) return 'node must be a non-empty string';
-  if (typeof p.seq !== 'number' || !Number.isSafeInteger(p.seq) || p.seq < 0) return 'seq must be a non-negative integer';
+  if (!isSeq(p.seq)) return 'seq must be a non-negative integer';
   for (const key of ['uids', 'gids'] as const) {
     if (p[key] !== undefined && !idList(p[key], false)) return `presence "${key}" must be 1-${MAX_PACKET_TARGETS} non-empty strings`;
   }
@@ -140,6 +200,14 @@ function idList(value: unknown, mayBeEmpty: boolean): value is string[] {
   if (!Array.isArray(value) || value.length > MAX_PACKET_TARGETS || (!mayBeEmpty && value.length === 0)) return false;
   for (const item of value) if (!nonEmpty(item, 512)) return false;
   return true;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isSeq(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function nonEmpty(value: unknown, max: number): value is string {

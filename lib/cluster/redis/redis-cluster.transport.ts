@@ -52,8 +52,12 @@ export class RedisClusterTransport implements ClusterTransport, RedisCommandSour
     return new Promise((resolve) => this.server.listen(() => resolve()));
   }
 
-  publish(channel: string, packet: object): Promise<number> {
-    return this.server.publish(channel, packet);
+  publish(channel: string, json: string): Promise<number> {
+    return this.server.publishSerialized(channel, json);
+  }
+
+  packetRoom(channel: string): number {
+    return this.server.dataRoom(channel);
   }
 
   commands(): IoRedis | Cluster {
