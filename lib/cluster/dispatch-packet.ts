@@ -119,8 +119,8 @@ export function readPackets(value: unknown, spaces: ReadonlySet<string>): Dispat
   const { node, seq, packets } = value;
   if (!nonEmpty(node, 64)) return 'node must be a non-empty string';
   if (!Array.isArray(packets) || packets.length === 0 || packets.length > MAX_BATCH_PACKETS) return `a batch holds 1-${MAX_BATCH_PACKETS} packets`;
-  // The whole range must be sequence numbers, not only its first.
-  if (!isSeq(seq) || !Number.isSafeInteger(seq + packets.length - 1)) return 'seq must be a non-negative integer';
+  // The whole range must be sequence numbers, not only its first (compared so that the sum never rounds).
+  if (!isSeq(seq) || seq > Number.MAX_SAFE_INTEGER - (packets.length - 1)) return 'seq must be a non-negative integer';
   const read: DispatchPacket[] = new Array(packets.length);
   for (let i = 0; i < packets.length; i++) {
     const item: unknown = packets[i];

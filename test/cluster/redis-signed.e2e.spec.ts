@@ -54,6 +54,23 @@ describe('Signed packets (redis.secret)', () => {
     expect((await onUnsigned.fence()).filter((e) => e.name === 'signed')).toEqual([]);
   });
 
+  it('signs a batch as one message: it is delivered whole, and refused whole once altered', async () => {
+    const onB = await login(b, 'batched-user');
+    const broker = a.app.get(WsBroker);
+    // One turn: the twenty packets travel as one signed batch.
+    const deliveries = await Promise.all(Array.from({ length: 20 }, (_, n) => broker.pushUser('batched-user', 'batched', { n })));
+    expect(deliveries.every((d) => d.firstError === undefined && d.nodes >= 1)).toBe(true);
+    for (let n = 0; n < 20; n++) expect((await onB.nextWhere((e) => e.name === 'batched')).data).toEqual({ n });
+
+    const before = rejected(b);
+    const packets = [0, 1].map((n) => ({ op: 'push_user', space: 'default', uid: 'batched-user', msg: 'batched', data: { n } }));
+    const body = JSON.stringify({ pattern: SHARED, data: { op: 'batch', node: 'forger', seq: 1, packets } });
+    const signed = createHmac('sha256', SECRET).update(body).digest('hex') + body;
+    await forger.publish(SHARED, signed.replace('"n":1', '"n":2'));
+    expect(await eventually(() => rejected(b) - before === 1)).toBe(true);
+    expect((await onB.fence()).filter((e) => e.name === 'batched')).toEqual([]);
+  });
+
   it('drops unsigned and wrongly signed packets, counting each, before they are parsed', async () => {
     const onB = await login(b, 'victim');
     const before = rejected(b);
