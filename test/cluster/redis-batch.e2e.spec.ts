@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { type Delivery, WsBroker, WsContext, WsMessage, WsMetrics, WsModule } from 'nestjs-ws-spaces';
 import { MAX_BATCH_PACKETS } from '../../lib/cluster/dispatch-packet.js';
+import { Login } from '../fixtures/login.fixture.js';
 import { closeAllClients, connect, type TestClient } from '../helpers/ws-client.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { eventually, startApp, type RunningApp } from '../helpers/start-app.js';
@@ -15,12 +16,6 @@ class Burst {
     for (let i = 0; i < ctx.args.count; i++) sends.push(ctx.broadcast('tick', { i }));
     const deliveries = await Promise.all(sends);
     return { failed: deliveries.filter((d) => d.firstError !== undefined || d.nodes === 0).length };
-  }
-
-  @WsMessage('login')
-  login(ctx: WsContext<{ uid: string }>) {
-    ctx.bindUser(ctx.args.uid);
-    return 'ok';
   }
 }
 
@@ -38,7 +33,7 @@ describe('Batches between nodes: a turn\'s packets to a channel in one Redis mes
   beforeAll(async () => {
     redis = await TestRedis.start();
     const options = { redis: { url: redis.url, keyPrefix: PREFIX } };
-    [a, b] = await Promise.all([1, 2].map(() => startApp({ imports: [WsModule.forRoot(options)], providers: [Burst] })));
+    [a, b] = await Promise.all([1, 2].map(() => startApp({ imports: [WsModule.forRoot(options)], providers: [Burst, Login] })));
     publisher = new Redis(redis.port, '127.0.0.1');
     await redis.subscribed({ [SHARED]: 2 });
   }, 30_000);
