@@ -63,12 +63,18 @@ describe('Signed packets (redis.secret)', () => {
     for (let n = 0; n < 20; n++) expect((await onB.nextWhere((e) => e.name === 'batched')).data).toEqual({ n });
 
     const before = rejected(b);
-    const packets = [0, 1].map((n) => ({ op: 'push_user', space: 'default', uid: 'batched-user', msg: 'batched', data: { n } }));
-    const body = JSON.stringify({ pattern: SHARED, data: { op: 'batch', node: 'forger', seq: 1, packets } });
-    const signed = createHmac('sha256', SECRET).update(body).digest('hex') + body;
-    await forger.publish(SHARED, signed.replace('"n":1', '"n":2'));
-    expect(await eventually(() => rejected(b) - before === 1)).toBe(true);
-    expect((await onB.fence()).filter((e) => e.name === 'batched')).toEqual([]);
+    const batch = (from: number) => {
+      const packets = [from, from + 1].map((n) => ({ op: 'push_user', space: 'default', uid: 'batched-user', msg: 'batched', data: { n } }));
+      const body = JSON.stringify({ pattern: SHARED, data: { op: 'batch', node: 'forger', seq: from, packets } });
+      return createHmac('sha256', SECRET).update(body).digest('hex') + body;
+    };
+    await forger.publish(SHARED, batch(100).replace('"n":101', '"n":666'));
+    // A sound batch after it on the same channel: once B delivers that, it has handled the altered one.
+    await forger.publish(SHARED, batch(200));
+    expect((await onB.takeUntil((e) => e.name === 'batched' && e.data.n === 200)).filter((e) => e.name === 'batched')).toEqual([]);
+    expect((await onB.nextWhere((e) => e.name === 'batched')).data).toEqual({ n: 201 });
+    // Counted (at least this one: other nodes' refused packets may land in the same window).
+    expect(rejected(b) - before).toBeGreaterThanOrEqual(1);
   });
 
   it('drops unsigned and wrongly signed packets, counting each, before they are parsed', async () => {
