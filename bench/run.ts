@@ -61,7 +61,9 @@ interface Topology {
   description: BenchResults['topology'];
   servers: ServerSpec[];
   scenarios: Scenario[];
-  nodes(spec: ServerSpec, scenario: Scenario, ctx: RunContext): Promise<ServerHandle[]>;
+  nodes(spec: ServerSpec, scenario: Scenario, ctx: RunContext, env?: Record<string, string>): Promise<ServerHandle[]>;
+  /** Whether `nodes` can start a scenario's nodes again with another environment (`RunContext.relaunch`). */
+  relaunches: boolean;
   /** The descriptors the servers get for a scenario, and why not more. */
   fds(scenario: Scenario): Pick<RunContext, 'serverFds' | 'fdReason'>;
 }
@@ -79,13 +81,16 @@ function localTopology(): Topology {
       const launch = fdLaunch(fds);
       return 'reason' in launch ? { serverFds: hardFdLimit(), fdReason: launch.reason } : { serverFds: fds };
     },
-    async nodes(spec, scenario, ctx) {
-      const nodes: ServerProcess[] = [];
-      try {
-        for (let i = 0; i < (scenario.nodes ?? 1); i++) nodes.push(await ServerProcess.start(spec, { fds: ctx.fdReason ? undefined : scenario.fds?.(mode) }));
-      } catch (err) {
+    relaunches: true,
+    async nodes(spec, scenario, ctx, env) {
+      // All at once: a cluster's nodes boot side by side instead of one after the other.
+      const launch = { fds: ctx.fdReason ? undefined : scenario.fds?.(mode), env };
+      const started = await Promise.allSettled(Array.from({ length: scenario.nodes ?? 1 }, () => ServerProcess.start(spec, launch)));
+      const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) {
         await Promise.all(nodes.map((node) => node.stop()));
-        throw err;
+        throw failed.reason;
       }
       return nodes;
     },
@@ -105,6 +110,7 @@ async function remoteTopology(target: string): Promise<Topology> {
     servers: [info.spec],
     scenarios: [scenario],
     fds: () => ({ serverFds: info.serverFds, ...(info.fdReason ? { fdReason: info.fdReason } : {}) }),
+    relaunches: false,
     nodes: async () => RemoteServer.nodes(info, target, control),
   };
 }
@@ -166,9 +172,17 @@ async function bench(topology: Topology): Promise<void> {
           const order = inScenario.map((_, i) => inScenario[(i + run) % inScenario.length]);
           for (const spec of order) {
             let nodes: ServerHandle[] = [];
+            // The nodes a relaunch starts replace these, so the finally below stops whichever run last.
+            const relaunch = async (env: Record<string, string>) => {
+              const previous = nodes;
+              nodes = [];
+              await Promise.all(previous.map((node) => node.stop()));
+              nodes = await topology.nodes(spec, scenario, ctx, env);
+              return nodes;
+            };
             try {
               nodes = await topology.nodes(spec, scenario, ctx);
-              const sample = await scenario.run(nodes, pool, ctx);
+              const sample = await scenario.run(nodes, pool, topology.relaunches ? { ...ctx, relaunch } : ctx);
               (samples[spec.id] ??= []).push(sample);
               log(`${scenario.id} run ${run + 1}/${mode.runs} ${spec.id}: ${sample.value.toFixed(0)} ${scenario.unit}${sample.errors ? ` (${sample.errors} errors)` : ''}`);
             } catch (err) {

@@ -6,7 +6,7 @@ import { JOB_SPECS, type JobName, startJob } from './helpers/prebuilt.js';
 
 /** Specs that run the built dist/ (the bench and the package run it, the cluster spec starts the sample from it). */
 const NEEDS_BUILD = ['test/bench/bench-smoke.e2e.spec.ts', 'test/package/pack.e2e.spec.ts', 'test/cluster/redis-dispatch.e2e.spec.ts'];
-NEEDS_BUILD.push('test/cluster/presence.e2e.spec.ts');
+NEEDS_BUILD.push('test/cluster/presence.e2e.spec.ts', 'test/cluster/four-nodes.e2e.spec.ts');
 // The client's build served to Chromium (the demo page imports it too), its ./client entry, and the contract CLI.
 NEEDS_BUILD.push(
   'test/sample/demo-page.e2e.spec.ts',

@@ -23,6 +23,10 @@ interface Peer {
   onReply?: (event: string, data: any) => void;
   /** A publisher's own copy of what it sent came back: the pacing signal. */
   onOwnTick?: () => void;
+  /** The user it logged in as (`u<index>`), when it did. */
+  user?: number;
+  /** A subscriber's tick was counted (pushRing passes it on). */
+  onTick?: () => void;
 }
 
 let peers: Peer[] = [];
@@ -47,6 +51,7 @@ function onEvent(peer: Peer, event: string, data: any, failed: boolean): void {
     tally.count++;
     tally.lastAt = now;
   }
+  peer.onTick?.();
 }
 
 async function connectOne(request: Extract<WorkerRequest, { op: 'connect' }>, index: number): Promise<void> {
@@ -70,16 +75,24 @@ async function connectOne(request: Extract<WorkerRequest, { op: 'connect' }>, in
     sources?.length ? sources[Math.min(sources.length - 1, Math.floor(index / PER_SOURCE_ADDRESS))] : undefined,
   );
   peers.push(peer);
-  if (peer.group === undefined) return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no reply to join')), request.timeoutMs);
-    peer.onReply = (event) => {
-      if (event !== 'joined') return;
+  if (request.login) {
+    peer.user = index;
+    await ask(peer, 'login', { uid: `u${index}` }, 'loggedIn', request.timeoutMs);
+  }
+  if (peer.group !== undefined) await ask(peer, 'join', { group: peer.group }, 'joined', request.timeoutMs);
+}
+
+/** Sends one request and waits for the reply named `reply`, within `timeoutMs`. */
+function ask(peer: Peer, event: string, data: unknown, reply: string, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no reply to ${event}`)), timeoutMs);
+    peer.onReply = (name) => {
+      if (name !== reply) return;
       clearTimeout(timer);
       peer.onReply = undefined;
       resolve();
     };
-    peer.link.send('join', { group: peer.group });
+    peer.link.send(event, data);
   });
 }
 
@@ -220,6 +233,38 @@ async function groupcast(request: Extract<WorkerRequest, { op: 'groupcast' }>): 
   return report();
 }
 
+/**
+ * Pushes passed around the users: each logged-in connection starts one, and passes on every push it receives to
+ * the user `stride` places on (on the next node), so every hop is a pushUser from one node to another and as
+ * many pushes are in flight as there are users. Counts what arrives; stops passing on at `endAt`, then listens
+ * `graceMs` more for pushes still in flight.
+ */
+async function pushRing(request: Extract<WorkerRequest, { op: 'pushRing' }>): Promise<LoadResult> {
+  const { endAt, users, stride, text } = request;
+  tally.from = request.windowFrom;
+  tally.to = endAt;
+  let sent = 0;
+  const starts: Array<() => void> = [];
+  // Hooked before the start: another worker's timer may fire first, and a push arriving unhooked would be lost.
+  for (const peer of peers) {
+    if (peer.user === undefined) continue;
+    const to = `u${(peer.user + stride) % users}`;
+    const pass = () => {
+      sent++;
+      peer.link.send('pushUser', { to, t: nowUs(), text });
+    };
+    peer.onTick = () => {
+      if (nowUs() < endAt) pass();
+    };
+    starts.push(pass);
+  }
+  await sleepUntil(request.startAt);
+  for (const start of starts) start();
+  await sleepUntil(endAt + request.graceMs * 1e3);
+  for (const peer of peers) peer.onTick = undefined;
+  return report({ sent });
+}
+
 async function reset(): Promise<Record<string, never>> {
   resetting = true;
   for (const peer of peers) {
@@ -234,7 +279,7 @@ async function reset(): Promise<Record<string, never>> {
   return {};
 }
 
-const handlers = { connect, echo, fanout, groupcast, reset } as const;
+const handlers = { connect, echo, fanout, groupcast, pushRing, reset } as const;
 
 process.on('disconnect', () => process.exit(0));
 process.on('message', (request: WorkerRequest & { id: number }) => {

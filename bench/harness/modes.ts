@@ -13,6 +13,11 @@ export interface BenchMode {
   idle: { connections: number; settleMs: number };
   /** Fan-out with `burst` broadcasts per event-loop turn: `messages` publishes, each a burst, `window` in flight. */
   fanoutBurst: { subscribers: number; messages: number; burst: number; window: number; timeoutMs: number };
+  /**
+   * Cross-node pushUser (`cluster-push`): `connections` users spread over the nodes, each passing on every push it
+   * receives to a user on the next node, for `durationMs` (the first `warmupMs` not counted), once per routing design.
+   */
+  clusterPush: { connections: number; durationMs: number; warmupMs: number; graceMs: number };
   /** Past this box: fan-out to many subscribers, and the idle-memory curve at growing connection counts. */
   scale: {
     fanout: { subscribers: number; messages: number; window: number; timeoutMs: number };
@@ -38,6 +43,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     groupcast: { connections: 1_000, groupSize: 5, durationMs: 5_000, warmupMs: 1_000, maxPerPublisher: 1_000_000 },
     idle: { connections: 10_000, settleMs: 1_000 },
     fanoutBurst: { subscribers: 1_000, messages: 50, burst: 10, window: 2, timeoutMs: 30_000 },
+    clusterPush: { connections: 1_000, durationMs: 5_000, warmupMs: 1_000, graceMs: 300 },
     scale: {
       fanout: { subscribers: 10_000, messages: 50, window: 4, timeoutMs: 60_000 },
       idleCurve: [1_000, 10_000, 50_000],
@@ -55,6 +61,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     groupcast: { connections: 300, groupSize: 5, durationMs: 1_500, warmupMs: 500, maxPerPublisher: 1_000_000 },
     idle: { connections: 1_000, settleMs: 300 },
     fanoutBurst: { subscribers: 300, messages: 10, burst: 10, window: 2, timeoutMs: 10_000 },
+    clusterPush: { connections: 300, durationMs: 2_500, warmupMs: 500, graceMs: 300 },
     scale: {
       fanout: { subscribers: 2_000, messages: 20, window: 4, timeoutMs: 20_000 },
       idleCurve: [500, 1_000, 2_000],
@@ -73,6 +80,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     groupcast: { connections: 20, groupSize: 5, durationMs: 250, warmupMs: 50, maxPerPublisher: 100_000 },
     idle: { connections: 40, settleMs: 50 },
     fanoutBurst: { subscribers: 20, messages: 2, burst: 10, window: 2, timeoutMs: 5_000 },
+    clusterPush: { connections: 20, durationMs: 300, warmupMs: 50, graceMs: 200 },
     scale: { fanout: { subscribers: 30, messages: 4, window: 2, timeoutMs: 5_000 }, idleCurve: [20, 40], settleMs: 50, connectTimeoutMs: 20_000 },
   },
 };

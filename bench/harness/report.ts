@@ -1,6 +1,7 @@
 import type { MachineInfo } from './machine.js';
 import type { BenchMode } from './modes.js';
 import type { Sample, ScenarioId } from './scenarios.js';
+import type { PushDesign } from './cluster-push.js';
 import { median } from './stats.js';
 import type { ServerSpec } from '../servers/catalog.js';
 
@@ -102,7 +103,19 @@ export const TARGETS: Target[] = [
     bound: 0.8,
     text: 'cluster fan-out deliveries/s ≥ 0.8 × single-node fan-out with the same connections (issue 15)',
   },
+  {
+    scenario: 'cluster-push',
+    ratio: (results) => designMedian(results, 'interest') / designMedian(results, 'shared'),
+    bound: 1,
+    text: 'cluster pushUser deliveries/s, interest routing ≥ the shared channel with four nodes (issue 17)',
+  },
 ];
+
+/** cluster-push: the median over the runs of one design's deliveries/s (NaN when it never ran). */
+function designMedian(results: BenchResults, routing: PushDesign['routing']): number {
+  const samples = results.samples['cluster-push']?.[subjectId(results)] ?? [];
+  return median(samples.flatMap((s) => (typeof s === 'string' ? [] : (s.designs ?? []).filter((d): d is PushDesign => typeof d !== 'string' && d.routing === routing).map((d) => d.deliveriesPerS))));
+}
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
 const fmtRatio = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
@@ -170,6 +183,7 @@ export function renderMarkdown(results: BenchResults): string {
     const entries = rows.flatMap(({ server }) => (results.samples[scenario.id]?.[server.id] ?? []).map((sample, run) => ({ server, run, sample })));
     if (scenario.id === 'idle-curve') out.push('', ...renderCurve(entries));
     if (scenario.id === 'cluster') out.push('', ...renderAccounting(entries));
+    if (scenario.id === 'cluster-push') out.push('', ...renderDesigns(entries));
     const failures = rows.flatMap(({ server, summary }) => summary.failures.map((f) => `${server.label}: ${f}`));
     if (failures.length > 0) out.push('', ...failures.map((f) => `- failed run: ${f}`));
     out.push('');
@@ -215,4 +229,30 @@ function renderAccounting(entries: Array<{ server: ServerSpec; run: number; samp
   );
   if (logged.length) out.push('', 'What the nodes logged during the runs:', '', ...logged);
   return rows ? ['Where the deliveries went (counters are the node\'s `/ws/metrics`, after minus before the run):', '', ...out] : [];
+}
+
+/** cluster-push: each routing design per run, with what one pushUser cost the nodes and Redis. */
+function renderDesigns(entries: Array<{ server: ServerSpec; run: number; sample: Sample | string }>): string[] {
+  const out = [
+    '| run | redis.routing | deliveries/s | p50 ms | p99 ms | nodes\' CPU | nodes\' µs / delivery | PUBLISH / pushUser | copies to nodes / pushUser | on the shared channel | Redis µs / pushUser | Redis CPU | generator CPU | errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const notMeasured: string[] = [];
+  for (const { run, sample } of entries) {
+    if (typeof sample === 'string') continue;
+    for (const design of sample.designs ?? []) {
+      if (typeof design === 'string') {
+        notMeasured.push(`- run ${run + 1}: ${design}`);
+        continue;
+      }
+      const r = design.redis;
+      out.push(
+        `| ${run + 1} | ${design.routing} | ${fmt(design.deliveriesPerS)} | ${fmt(design.p50Ms, 2)} | ${fmt(design.p99Ms, 2)} | ${fmt(design.nodesCpuPct)} % | ${fmt(design.nodesUsPerDelivery, 1)} | ${r ? fmt(r.publishesPerPush, 2) : '–'} | ${r ? fmt(r.copiesPerPush, 2) : '–'} | ${r ? `${fmt(r.sharedShare * 100, 1)} %` : '–'} | ${r ? fmt(r.usPerPush, 1) : '–'} | ${r ? `${fmt(r.cpuPct)} %` : '–'} | ${fmt(design.generatorCpuPct)} % | ${design.errors} |`,
+      );
+    }
+  }
+  if (out.length === 2) return [];
+  const note =
+    'Per routing design (PUBLISH and copies counted by a subscriber of the bench\'s own over the window, per delivery; the copies exclude that subscriber\'s own, which Redis\' CPU includes):';
+  return [note, '', ...out, ...(notMeasured.length ? ['', ...notMeasured] : [])];
 }

@@ -6,8 +6,9 @@ import type { ServerHandle } from './server-handle.js';
 import type { LoadResult } from './worker-messages.js';
 import type { WorkerPool } from './worker-pool.js';
 import { idleCurve, scaleFanout } from './scale-scenarios.js';
+import { clusterPush, type PushDesign } from './cluster-push.js';
 
-export type ScenarioId = 'echo' | 'fanout' | 'fanout10' | 'groupcast' | 'idle' | 'cluster' | 'fanout-10k' | 'idle-curve';
+export type ScenarioId = 'echo' | 'fanout' | 'fanout10' | 'groupcast' | 'idle' | 'cluster' | 'cluster-push' | 'fanout-10k' | 'idle-curve';
 
 /** One point of the idle-memory curve: per-connection cost at `connections`, or why that point did not run. */
 export interface CurvePoint {
@@ -37,6 +38,8 @@ export interface Sample {
   curve?: CurvePoint[];
   /** Where deliveries went, for fan-out across nodes: what was sent, and per node what arrived and its counters. */
   accounting?: FanoutAccounting;
+  /** cluster-push: each routing design's figures, or why it was not measured. */
+  designs?: Array<PushDesign | string>;
 }
 
 /** Sent against received, per node, with the node's own counters: where a missing delivery was lost. */
@@ -64,6 +67,11 @@ export interface RunContext {
   fdReason?: string;
   /** Connections the load workers can hold between them. */
   generatorCapacity: number;
+  /**
+   * Stops the scenario's nodes and starts as many fresh ones with `env` added to their environment (another
+   * design of the same server), which the runner stops after the run. Only where the bench starts the nodes itself.
+   */
+  relaunch?(env: Record<string, string>): Promise<ServerHandle[]>;
 }
 
 export interface Scenario {
@@ -77,7 +85,7 @@ export interface Scenario {
   subjectOnly?: boolean;
   /** The baselines it runs against, when not every one (the subject always runs). */
   servers?: string[];
-  /** Servers of the same kind the scenario needs (the cluster: two nodes). */
+  /** Servers of the same kind the scenario needs (the cluster: two nodes; cluster-push: four). */
   nodes?: number;
   /** File descriptors each server process needs, when more than a small scenario's (the scale scenarios). */
   fds?(mode: BenchMode): number;
@@ -183,4 +191,4 @@ const cluster: Scenario = {
   run: (nodes, pool, { mode }) => runFanout(nodes, pool, mode, mode.fanout),
 };
 
-export const SCENARIOS: Scenario[] = [echo, fanout, fanoutBurst, groupcast, idle, cluster, scaleFanout, idleCurve];
+export const SCENARIOS: Scenario[] = [echo, fanout, fanoutBurst, groupcast, idle, cluster, clusterPush, scaleFanout, idleCurve];

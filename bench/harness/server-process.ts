@@ -11,6 +11,8 @@ export interface ServerLaunch {
   port?: number;
   /** File descriptors the server must be able to hold (the scale scenarios); raised with prlimit when needed. */
   fds?: number;
+  /** Added to the server's environment (another design of the same server, e.g. `REDIS_ROUTING`). */
+  env?: Record<string, string>;
 }
 
 /** A server under test in a process of its own, so its memory and CPU are its alone. */
@@ -27,7 +29,7 @@ export class ServerProcess implements ServerHandle {
     const file = new URL(`../servers/${spec.file}`, import.meta.url);
     const limit = launch.fds === undefined ? { prefix: [] } : fdLaunch(launch.fds);
     if ('reason' in limit) throw new Error(`${spec.id}: ${limit.reason}`);
-    const env = { BENCH_HOST: launch.host ?? '127.0.0.1', BENCH_PORT: String(launch.port ?? 0) };
+    const env = { ...launch.env, BENCH_HOST: launch.host ?? '127.0.0.1', BENCH_PORT: String(launch.port ?? 0) };
     // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (see bench/README.md).
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     const { child, ready } = await IpcChild.start(spec.id, file, ['--expose-gc', ...profile], 15_000, { prefix: limit.prefix, env });

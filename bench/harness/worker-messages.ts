@@ -24,6 +24,8 @@ export type WorkerRequest =
       localAddresses?: string[];
       /** With a size, connection i joins group `g<floor(i / size)>` and i % size === 0 publishes to it. */
       groupSize?: number;
+      /** Connection i logs in as user `u<i>` (the module's bench server: `login` → `loggedIn`). */
+      login?: boolean;
       concurrency: number;
       timeoutMs: number;
     }
@@ -36,6 +38,20 @@ export type WorkerRequest =
       publish?: { startAt: number; messages: number; window: number; burst: number; text: string };
     }
   | { op: 'groupcast'; startAt: number; windowFrom: number; endAt: number; graceMs: number; maxPerPublisher: number; text: string }
+  | {
+      /**
+       * Every logged-in connection starts one push and passes on each push it receives: connection i sends
+       * `pushUser` to user `u<(i + stride) % users>` (the same place on the next node), until `endAt`.
+       */
+      op: 'pushRing';
+      startAt: number;
+      windowFrom: number;
+      endAt: number;
+      graceMs: number;
+      users: number;
+      stride: number;
+      text: string;
+    }
   | { op: 'reset' };
 
 export interface ConnectResult {
@@ -60,7 +76,7 @@ export interface LoadResult {
   errors: number;
   /** Fan-out: per node, the subscribers this worker holds there and the deliveries they received. */
   byNode?: Array<{ subscribers: number; received: number }>;
-  /** Fan-out publisher: publishes sent (each asks for `burst` broadcasts). */
+  /** Fan-out publisher: publishes sent (each asks for `burst` broadcasts). pushRing: pushes sent. */
   sent?: number;
   /** This worker's CPU over the phase in % of one core: near 100, the generator itself was the limit. */
   cpuPct: number;

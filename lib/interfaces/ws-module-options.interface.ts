@@ -71,6 +71,14 @@ export interface WsRedisOptions {
    * interest-routed sends within it. At least 1.5 s. @default '15s'
    */
   leaseTtl?: number | string;
+  /**
+   * Where `pushUser` and `groupcast` go between nodes. `'interest'`: only to the nodes the presence directory says
+   * hold the target, one packet each on its own channel (none when no other node does). `'shared'`: one packet on
+   * the shared channel, which every node receives, as a broadcast does; for targets that sit on nearly every node,
+   * where one publish costs Redis less than one per node. The presence directory is kept either way (the
+   * cluster-wide queries read it), and nodes with either setting can run side by side. @default 'interest'
+   */
+  routing?: 'interest' | 'shared';
 }
 
 /**
@@ -269,7 +277,7 @@ export interface WsResolvedOptions {
   validateOutbound: boolean;
   maxDepth: number;
   maxGroups: number;
-  redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number; leaseTtl: number }) | undefined;
+  redis: (WsRedisOptions & { keyPrefix: string; publishTimeout: number; leaseTtl: number; routing: 'interest' | 'shared' }) | undefined;
   /** The upgrade checks of each space, the module's merged in. */
   upgrade: Record<string, WsUpgradeSettings>;
   introspection: { enabled: boolean; path: string };

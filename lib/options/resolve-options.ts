@@ -79,6 +79,7 @@ const REDIS_KEYS = optionKeys<WsRedisOptions>({
   secret: true,
   cluster: true,
   leaseTtl: true,
+  routing: true,
 });
 const TRACE_KEYS = optionKeys<Exclude<WsModuleOptions['trace'], boolean | undefined>>({ size: true });
 const INTROSPECTION_KEYS = optionKeys<WsIntrospectionOptions>({ enabled: true, path: true });
@@ -253,6 +254,8 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
   // A lease shorter than a few heartbeats (leaseTtl / 3 each) would lapse under ordinary load.
   const leaseTtl = duration('redis.leaseTtl', r.leaseTtl ?? D.redisLeaseTtl, true);
   if (leaseTtl < 1500) throw fail('redis.leaseTtl', 'must be at least 1.5s', r.leaseTtl);
+  const routing = r.routing ?? D.redisRouting;
+  if (routing !== 'interest' && routing !== 'shared') throw fail('redis.routing', 'must be "interest" or "shared"', r.routing);
   return {
     url: r.url as string | undefined,
     host: (r.host as string | undefined) ?? D.redisHost,
@@ -264,6 +267,7 @@ function redisOf(value: unknown): WsResolvedOptions['redis'] {
     secret: r.secret as string | undefined,
     ...(cluster ? { cluster } : {}),
     leaseTtl,
+    routing,
   };
 }
 

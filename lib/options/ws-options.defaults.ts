@@ -30,6 +30,7 @@ export const WS_OPTION_DEFAULTS = {
   prometheusPrefix: 'ws_',
   redisPublishTimeout: '1s',
   redisLeaseTtl: '15s',
+  redisRouting: 'interest',
   redisKeyPrefix: 'ws',
   redisHost: '127.0.0.1',
   redisPort: 6379,

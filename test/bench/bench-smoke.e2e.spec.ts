@@ -53,6 +53,20 @@ describe('npm run bench (smoke mode)', () => {
     expect(sample.accounting.nodes[1].counters.clusterReceived).toBe(results.mode.fanout.messages);
   });
 
+  it('measures cross-node pushUser under both routing designs on four nodes, with Redis messages counted', () => {
+    const [sample] = results.samples['cluster-push'].spaces;
+    expect(sample.designs.map((d: { routing: string }) => d.routing)).toEqual(['interest', 'shared']);
+    for (const design of sample.designs) {
+      expect(design, design.routing).toMatchObject({ nodes: 4, redis: { publishesPerPush: expect.any(Number) } });
+      expect(design.deliveriesPerS).toBeGreaterThan(0);
+    }
+    // Every shared publication is on the one channel all four nodes subscribe to: four copies out per message in.
+    const shared = sample.designs[1].redis;
+    expect(shared.sharedShare).toBe(1);
+    expect(shared.copiesPerPush / shared.publishesPerPush).toBeCloseTo(4, 6);
+    expect(markdown).toContain('cluster pushUser deliveries/s, interest routing ≥ the shared channel with four nodes (issue 17)');
+  });
+
   it('draws the idle-memory curve at every step of the mode, and topology says where things ran', () => {
     for (const server of ['spaces', 'ws-tuned']) {
       const [sample] = results.samples['idle-curve'][server];

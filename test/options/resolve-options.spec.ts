@@ -81,6 +81,12 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ redis: { leaseTtl: '3s' } }).redis!.leaseTtl).toBe(3000);
   });
 
+  it('routes pushUser and groupcast by interest unless told to use the shared channel', () => {
+    expect(resolveOptions({ redis: {} }).redis!.routing).toBe('interest');
+    expect(resolveOptions({ redis: { routing: 'shared' } }).redis!.routing).toBe('shared');
+    expect(resolveOptions({ redis: { routing: 'interest' } }).redis!.routing).toBe('interest');
+  });
+
   it('maps each space to its path beside the default space', () => {
     expect(resolveOptions({ path: '/a', spaces: { custom: '/socket/custom' } }).spaces).toEqual({ default: '/a', custom: '/socket/custom' });
   });
@@ -148,6 +154,8 @@ describe('resolveOptions', () => {
     ['a Redis cluster beside a host', { redis: { cluster: [{ host: 'a', port: 1 }], host: 'b' } }, 'redis.cluster'],
     ['a Redis cluster beside a db', { redis: { cluster: [{ host: 'a', port: 1 }], db: 1 } }, 'redis.cluster'],
     ['a presence lease under 1.5 s', { redis: { leaseTtl: '1s' } }, 'redis.leaseTtl'],
+    ['an unknown routing design', { redis: { routing: 'broadcast' } }, 'redis.routing'],
+    ['a routing design in capitals', { redis: { routing: 'Shared' } }, 'redis.routing'],
     ['a welcome that is neither a flag nor a name', { welcome: 1 }, 'welcome'],
     ['an empty welcome name', { welcome: '' }, 'welcome'],
     ['a resume without the welcome that carries its token', { resume: true }, 'resume'],

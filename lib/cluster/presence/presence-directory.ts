@@ -37,7 +37,7 @@ export interface WsPresenceCount {
 /**
  * The presence directory: which node holds which users and groups, per space, kept in Redis under leases, so
  * the cluster-wide queries need no round of questions to every node, and push_user and groupcast go only to the
- * nodes that hold their target.
+ * nodes that hold their target (with `redis.routing: 'interest'`, the default).
  *
  * - Writes stay off the send path: every `PRESENCE_FLUSH_MS` this node's state is read off its session indexes,
  *   diffed against what it last wrote, and the difference written in one MULTI.
@@ -83,7 +83,10 @@ export class PresenceDirectory implements PacketRouter, OnApplicationBootstrap, 
     this.nodeId = options.nodeId;
     this.routes = new RouteCache(ROUTE_TTL_MS, MAX_ROUTES, (kind, space, id) => this.loadRoute(kind, space, id));
     if (options.redis) {
-      cluster.setRouter(this);
+      // `routing: 'shared'` is the all-nodes design: without a router every push_user and groupcast goes on the
+      // shared channel. The directory is still written and announced, for the cluster-wide queries and for nodes
+      // beside this one that route by interest (a rolling switch between the two runs both at once).
+      if (options.redis.routing === 'interest') cluster.setRouter(this);
       cluster.onPresence((packet) => this.invalidated(packet));
     }
   }
