@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type CustomTransportStrategy, RedisContext, type RedisEvents, Server } from '@nestjs/microservices';
+import { type CustomTransportStrategy, type MessageHandler, RedisContext, type RedisEvents, Server } from '@nestjs/microservices';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { BurstLogger } from '../burst-logger.js';
 import { SIGNATURE_CHARS, signPacket, verifyPacket } from '../packet-signature.js';
@@ -200,6 +200,15 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
     const secret = this.settings.secret;
     const message = secret === undefined ? body : signPacket(secret, body);
     return this.pub instanceof Cluster ? (this.pub.spublish(channel, message) as Promise<number>) : this.pub.publish(channel, message);
+  }
+
+  /**
+   * A channel is the key its handler was added under, so it is looked up as it is. Nest's lookup first tries to read
+   * the pattern as JSON, which for a channel name throws and catches a SyntaxError on every message received (about
+   * 6 % of a busy node's time); it stays the fallback for object patterns.
+   */
+  override getHandlerByPattern(pattern: string): MessageHandler | null {
+    return this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern);
   }
 
   /** Whatever a handler throws is logged once per burst: messages come from anyone who can publish to Redis. */
