@@ -1,6 +1,6 @@
 import type { MachineInfo } from './machine.js';
 import type { BenchMode } from './modes.js';
-import type { Sample, ScenarioId } from './scenarios.js';
+import type { Sample, Scenario, ScenarioId } from './scenarios.js';
 import type { PushDesign } from './cluster-push.js';
 import { median } from './stats.js';
 import type { ServerSpec } from '../servers/catalog.js';
@@ -14,17 +14,13 @@ export interface BenchResults {
   topology: { kind: 'local' | 'two machines'; generator: string; server: string; target?: string; control?: string; serverMachine?: unknown; note: string };
   note?: string;
   servers: ServerSpec[];
-  scenarios: Array<{
-    id: ScenarioId;
-    title: string;
-    unit: string;
-    higherIsBetter: boolean;
-    pending?: string;
-    subjectOnly?: boolean;
-    /** The servers that took part (the others show "–"). */
-    servers: string[];
-    description: string;
-  }>;
+  scenarios: Array<
+    Pick<Scenario, 'id' | 'title' | 'unit' | 'higherIsBetter' | 'pending' | 'subjectOnly'> & {
+      /** The servers that took part (the others show "–"). */
+      servers: string[];
+      description: string;
+    }
+  >;
   /** samples[scenario][server] = one entry per run; an entry is an error text when that run failed. */
   samples: Record<string, Record<string, Array<Sample | string>>>;
 }
