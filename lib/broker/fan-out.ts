@@ -101,7 +101,8 @@ export class FanOut {
     const command = this.encode(table, session.space, out);
     const priority: WsPriority = out.options?.priority ?? command?.priority ?? 'normal';
     const policy = resolvePolicy(priority, out.options?.queuePolicy ?? command?.queuePolicy, this.defaultPolicy);
-    const result = this.write(session, out.bytes!, table.hooks.send, out, priority, policy);
+    // One recipient: no frame cache, its frame is made once anyway.
+    const result = this.write(session, out.bytes!, table.hooks.send, out, priority, policy, undefined);
     if (result === undefined) return;
     if (result instanceof Promise) return result.then((error) => void this.countLate(error, session));
     this.counters.count(session.space, 'sendFailures');
@@ -126,11 +127,12 @@ export class FanOut {
     const policy = resolvePolicy(priority, options?.queuePolicy ?? command?.queuePolicy, this.defaultPolicy);
     const hooks = table.hooks.send;
     const except = out.except;
+    const frames = (out.frames ??= {});
     let blocked: Promise<void>[] | undefined;
     for (const session of targets) {
       if (except?.has(session.id)) continue;
       delivery.hit++;
-      const result = this.write(session, bytes, hooks, out, priority, policy);
+      const result = this.write(session, bytes, hooks, out, priority, policy, frames);
       if (!(result instanceof Promise)) this.count(delivery, result, session);
       else if (blockedSends === 'wait') (blocked ??= []).push(result.then((error) => this.count(delivery, error, session)));
       else delivery.addPending(result.then((error) => this.countLate(error, session)));
@@ -176,14 +178,14 @@ export class FanOut {
     return error;
   }
 
-  private write(session: WsSession, bytes: Buffer, hooks: HookEntry[], out: Outgoing, priority: WsPriority, policy: WsQueuePolicy): WriteResult {
+  private write(session: WsSession, bytes: Buffer, hooks: HookEntry[], out: Outgoing, priority: WsPriority, policy: WsQueuePolicy, frames: FrameCache | undefined): WriteResult {
     if (session.closed) return OUTBOX_ERRORS.closed;
     let frame: Buffer | string | undefined | null = bytes;
     if (hooks.length > 0 && this.sendHooks) {
       frame = this.sendHooks(hooks, session, out, bytes);
       if (frame === undefined || frame === null) return undefined; // a hook may swallow a frame on purpose
     }
-    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, out.raw?.binary, (out.frames ??= {}));
+    return session.outbox.write(typeof frame === 'string' ? Buffer.from(frame) : frame, priority, policy, out.raw?.binary, frames);
   }
 
   private checkCommandData(name: string, cls: Type<unknown>, data: unknown): void {
