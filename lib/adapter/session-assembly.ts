@@ -134,7 +134,7 @@ export class SessionAssembly {
     function (this: WebSocket, data: Buffer, isBinary: boolean) {
       const session = sessionOf(this);
       session.lastSeen = Date.now();
-      assembly.dispatcher.handle(session, data, isBinary).catch(assembly.logDispatchFailure);
+      assembly.dispatcher.handle(session, data, isBinary)?.catch(assembly.logDispatchFailure);
     })(this);
   /** An adopted socket's frames: the module's size limit first (close 1009, as ws does on its own sockets). */
   private readonly onAdoptedMessage = ((assembly: SessionAssembly, forward: (this: WebSocket, data: Buffer, isBinary: boolean) => void) =>

@@ -27,9 +27,6 @@ import { InFlight } from './in-flight.js';
 import { ackName, resultReplyName } from './one-reply.js';
 import { RawDispatcher } from './raw-dispatcher.js';
 
-/** What `handle` returns for a frame handled in its own turn: one settled promise, shared. */
-const HANDLED: Promise<void> = Promise.resolve();
-
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
@@ -71,9 +68,10 @@ export class Dispatcher {
 
   /**
    * Handles one inbound frame. Never rejects. A frame a synchronous handler answers without anything asynchronous
-   * configured is handled, replied and out of the in-flight count before this returns.
+   * configured is handled, replied and out of the in-flight count before this returns, and nothing is returned: no
+   * promise (and no `.catch` on one) for the caller to make per frame.
    */
-  handle(session: WsSession, frame: Buffer, isBinary: boolean): Promise<void> {
+  handle(session: WsSession, frame: Buffer, isBinary: boolean): void | Promise<void> {
     this.inFlight.enter();
     let handled: void | Promise<void>;
     try {
@@ -85,7 +83,7 @@ export class Dispatcher {
     }
     if (handled === undefined) {
       this.inFlight.leave();
-      return HANDLED;
+      return;
     }
     return handled.finally(this.inFlight.leave);
   }
