@@ -28,7 +28,7 @@ export function rawPacketFields(out: Outgoing): RawPacketFields {
   return out.raw!.binary ? { raw: 'base64', data: out.bytes!.toString('base64') } : { raw: 'text', data: out.data as string };
 }
 
-/** The outgoing form of a raw packet another node sent (already checked by `packetDefect`). */
+/** The outgoing form of a raw packet another node sent (already checked by `readPackets`). */
 export function rawFromPacket(fields: RawPacketFields, except: ReadonlySet<string> | undefined): Outgoing {
   return rawOutgoing(fields.raw === 'base64' ? Buffer.from(fields.data, 'base64') : fields.data, undefined, except);
 }

@@ -53,7 +53,7 @@ export class RedisClusterTransport implements ClusterTransport, RedisCommandSour
   }
 
   publish(channel: string, json: string): Promise<number> {
-    return this.server.publishSerialized(channel, json);
+    return this.server.publish(channel, json);
   }
 
   packetRoom(channel: string): number {

@@ -168,22 +168,19 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
   }
 
   /**
-   * PUBLISHes `data` in Nest's `{ pattern, data }` framing (signed with the secret, if any); resolves with how
-   * many subscribers got it. Fails at once unless the publisher is ready: ioredis would write a PUBLISH during the
-   * handshake too (it is allowed while Redis loads), where it waits on a Redis that has not answered yet. On a
-   * cluster it SPUBLISHes, which ioredis sends to the master owning the channel's slot (the count is that shard's
-   * subscribers: every subscriber of a sharded channel is there); a master that is down fails it at once.
+   * PUBLISHes data already serialized as JSON, in Nest's `{ pattern, data }` framing (signed with the secret, if
+   * any); resolves with how many subscribers got it. Fails at once unless the publisher is ready: ioredis would
+   * write a PUBLISH during the handshake too (it is allowed while Redis loads), where it waits on a Redis that has
+   * not answered yet. On a cluster it SPUBLISHes, which ioredis sends to the master owning the channel's slot (the
+   * count is that shard's subscribers: every subscriber of a sharded channel is there); a master that is down fails
+   * it at once.
    */
-  publish(channel: string, data: unknown): Promise<number> {
-    return this.publishMessage(channel, JSON.stringify({ pattern: channel, data }));
-  }
-
-  /**
-   * `publish` of data already serialized as JSON: the same bytes on the wire as `publish` of the data, without
-   * serializing it again.
-   */
-  publishSerialized(channel: string, json: string): Promise<number> {
-    return this.publishMessage(channel, framed(channel, json));
+  publish(channel: string, json: string): Promise<number> {
+    if (this.pub.status !== 'ready') return Promise.reject(new Error(`Redis is not connected (${this.pub.status})`));
+    const body = framed(channel, json);
+    const secret = this.settings.secret;
+    const message = secret === undefined ? body : signPacket(secret, body);
+    return this.pub instanceof Cluster ? (this.pub.spublish(channel, message) as Promise<number>) : this.pub.publish(channel, message);
   }
 
   /**
@@ -192,14 +189,6 @@ export class RedisDispatchServer extends Server<RedisEvents, RedisDispatchStatus
    */
   dataRoom(channel: string): number {
     return this.settings.maxPacketBytes - Buffer.byteLength(framed(channel, '')) - (this.settings.secret === undefined ? 0 : SIGNATURE_CHARS);
-  }
-
-  /** Signs and publishes a message body. */
-  private publishMessage(channel: string, body: string): Promise<number> {
-    if (this.pub.status !== 'ready') return Promise.reject(new Error(`Redis is not connected (${this.pub.status})`));
-    const secret = this.settings.secret;
-    const message = secret === undefined ? body : signPacket(secret, body);
-    return this.pub instanceof Cluster ? (this.pub.spublish(channel, message) as Promise<number>) : this.pub.publish(channel, message);
   }
 
   /**
